@@ -1,0 +1,67 @@
+/** The yargs program: global options, commands, and the one place errors become exit codes. */
+import yargs from 'yargs';
+import { EXIT_USAGE, RemembrancerError } from '../core/errors.js';
+import { commands } from './commands.js';
+import { IO } from './io.js';
+import { VERSION } from './version.js';
+
+export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let exitCode = 0;
+  let io: IO | undefined;
+  const getIO = () =>
+    (io ??= new IO({
+      env,
+      color: argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined,
+    }));
+  const parser = yargs(argv)
+    .scriptName('remembrancer')
+    .usage(
+      '$0 <command> [options]\n\nA git-native, signed memory for engineering teams: receipts, decisions, seals.',
+    )
+    .option('C', {
+      type: 'string',
+      describe: 'run as if started in this folder',
+      global: true,
+      requiresArg: true,
+    })
+    .option('color', {
+      type: 'boolean',
+      describe: 'colour output (NO_COLOR is honoured)',
+      global: true,
+    })
+    .strict()
+    .demandCommand(1, 'choose a command')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(VERSION)
+    .alias('V', 'version')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue(
+      'Exit codes: 0 success, 1 a check failed, 2 usage or input error. Docs: README.md and docs/.',
+    )
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new RemembrancerError('USAGE', message ?? 'invalid usage', {
+        fix: 'see `remembrancer --help`',
+      });
+    });
+  for (const command of commands({
+    io: getIO,
+    execute: async (load, options) => {
+      const mod = await load();
+      exitCode = await mod.run(options as never, getIO());
+    },
+  })) {
+    parser.command(command);
+  }
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    getIO().error(err);
+    return err instanceof RemembrancerError ? err.exitCode : 1;
+  }
+  return exitCode;
+}
+
+export { EXIT_USAGE };

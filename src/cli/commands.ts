@@ -1,0 +1,300 @@
+/**
+ * Every command's flags, help text and examples. Handlers import their implementation
+ * only when that command runs, so --help and --version load none of the heavy modules.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import type { IO } from './io.js';
+
+type Run = (options: never, io: IO) => Promise<number>;
+type Loader = () => Promise<{ run: Run }>;
+
+export interface CommandContext {
+  io: () => IO;
+  /** Runs a command's implementation and records its exit code. */
+  execute: (load: Loader, options: Record<string, unknown>) => Promise<void>;
+}
+
+const signing = (y: Argv) =>
+  y
+    .option('key', {
+      type: 'string',
+      describe:
+        'sign with this private key file (default: REMEMBRANCER_KEY, then your default key)',
+    })
+    .option('gpg-key', {
+      type: 'string',
+      describe: 'sign with this GnuPG key id through gpg (default: REMEMBRANCER_KEY_ID)',
+    })
+    .option('passphrase-env', {
+      type: 'string',
+      describe: "environment variable that holds the key file's passphrase",
+    });
+
+const commit = (y: Argv) =>
+  y.option('commit', {
+    type: 'boolean',
+    default: true,
+    describe: 'commit the change (--no-commit only stages it)',
+  });
+
+const json = (y: Argv) =>
+  y.option('json', {
+    type: 'boolean',
+    default: false,
+    describe: 'print JSON for scripts (docs/json.md)',
+  });
+
+function opts(argv: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(argv)) {
+    if (k === '_' || k === '$0' || k.includes('-')) continue;
+    out[k] = v;
+  }
+  if (typeof argv['C'] === 'string') out['cwd'] = argv['C'];
+  return out;
+}
+
+export function commands(ctx: CommandContext): CommandModule[] {
+  const handler = (load: Loader) => async (argv: Record<string, unknown>) =>
+    ctx.execute(load, opts(argv));
+  return [
+    {
+      command: 'init',
+      describe: 'Start keeping memory in this git repository',
+      builder: (y) =>
+        json(commit(y))
+          .option('name', {
+            type: 'string',
+            describe: 'node name of this repository (default: its folder name)',
+          })
+          .option('policy', {
+            choices: ['strict', 'permissive'] as const,
+            describe: 'strict requires trusted signatures (default: strict)',
+          })
+          .example('$0 init', 'initialise with the strict policy, named after the folder')
+          .example('$0 init --name payments --policy permissive', 'allow unsigned memories'),
+      handler: handler(() => import('./init.js') as Promise<{ run: Run }>),
+    },
+    {
+      command: 'key <command>',
+      describe: 'Create and list your signing keys',
+      builder: (y) =>
+        y
+          .command({
+            command: 'generate',
+            describe: 'Create an OpenPGP Ed25519 signing key outside the repository',
+            builder: (k) =>
+              json(commit(k))
+                .option('name', { type: 'string', describe: 'your name (default: git user.name)' })
+                .option('email', {
+                  type: 'string',
+                  describe: 'your email (default: git user.email)',
+                })
+                .option('out', {
+                  type: 'string',
+                  describe: 'private key file (default: ~/.config/remembrancer/keys/FPR.key.asc)',
+                })
+                .option('passphrase-env', {
+                  type: 'string',
+                  describe: 'protect the key with the passphrase in this environment variable',
+                })
+                .option('trust', {
+                  type: 'boolean',
+                  default: false,
+                  describe: 'also make it a trust anchor of this repository',
+                })
+                .example(
+                  '$0 key generate --name "Ada Lovelace" --email ada@example.com --trust',
+                  'create a key and trust it here',
+                )
+                .example(
+                  'KEYPASS=s3cret $0 key generate --passphrase-env KEYPASS --out ~/keys/ci.key.asc',
+                  'a protected key at a chosen path',
+                ),
+            handler: handler(() => import('./key/generate.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'list',
+            describe: 'List the keys in your user config folder',
+            builder: (k) => json(k).example('$0 key list', 'show your keys; * marks the default'),
+            handler: handler(() => import('./key/list.js') as Promise<{ run: Run }>),
+          })
+          .demandCommand(1, 'choose a key command: generate or list'),
+      handler: () => undefined,
+    },
+    {
+      command: 'trust <command>',
+      describe: 'Manage the public keys this repository trusts',
+      builder: (y) =>
+        y
+          .command({
+            command: 'add <files..>',
+            describe: 'Trust the public keys in these .asc files',
+            builder: (k) =>
+              json(commit(k))
+                .positional('files', {
+                  type: 'string',
+                  array: true,
+                  describe: 'ASCII-armoured public key files',
+                })
+                .example('$0 trust add ada.pub.asc', 'trust a colleague')
+                .example(
+                  'gpg --armor --export ada@example.com > ada.asc && $0 trust add ada.asc',
+                  'trust a GnuPG key',
+                ),
+            handler: handler(() => import('./trust/add.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'list',
+            describe: 'List the trust anchors',
+            builder: (k) => json(k).example('$0 trust list --json', 'trust anchors as JSON'),
+            handler: handler(() => import('./trust/list.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'remove <fingerprint>',
+            describe: 'Stop trusting a key (by fingerprint or its last 8+ hex digits)',
+            builder: (k) =>
+              json(commit(k))
+                .positional('fingerprint', {
+                  type: 'string',
+                  describe: 'fingerprint as `trust list` shows it',
+                })
+                .example('$0 trust remove 7B187091710B32E5', 'distrust a key'),
+            handler: handler(() => import('./trust/remove.js') as Promise<{ run: Run }>),
+          })
+          .demandCommand(1, 'choose a trust command: add, list or remove'),
+      handler: () => undefined,
+    },
+    {
+      command: 'record <command>',
+      describe: 'Record a signed memory: a deploy receipt or a decision',
+      builder: (y) =>
+        y
+          .command({
+            command: 'deploy',
+            describe: 'Record a receipt of a deployment or released artifact',
+            builder: (k) =>
+              signing(json(commit(k)))
+                .version(false)
+                .option('component', {
+                  type: 'string',
+                  demandOption: true,
+                  describe: 'what was deployed',
+                })
+                .option('version', { type: 'string', demandOption: true, describe: 'its version' })
+                .option('sha256', { type: 'string', describe: 'SHA-256 of the artifact' })
+                .option('evidence', {
+                  type: 'string',
+                  describe:
+                    'a file backing the receipt; hashed, and the artifact digest when --sha256 is absent',
+                })
+                .option('env', { type: 'string', describe: 'environment deployed to' })
+                .option('note', { type: 'string', describe: 'free text' })
+                .example(
+                  '$0 record deploy --component api --version 1.4.2 --evidence dist/api.tgz --env production',
+                  'receipt for a built artifact',
+                )
+                .example(
+                  '$0 record deploy --component api --version 1.4.2 --sha256 $(sha256sum api.tgz | cut -c1-64)',
+                  'receipt by digest',
+                ),
+            handler: handler(() => import('./record/deploy.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'decision <text>',
+            describe: 'Record a decision in a sentence or two',
+            builder: (k) =>
+              signing(json(commit(k)))
+                .positional('text', { type: 'string', describe: 'what was decided and why' })
+                .option('tag', {
+                  type: 'string',
+                  array: true,
+                  default: [],
+                  describe: 'a tag (repeatable)',
+                })
+                .example(
+                  '$0 record decision "Use Postgres 16 for the ledger" --tag database --tag ledger',
+                  'a tagged decision',
+                ),
+            handler: handler(() => import('./record/decision.js') as Promise<{ run: Run }>),
+          })
+          .demandCommand(1, 'choose what to record: deploy or decision'),
+      handler: () => undefined,
+    },
+    {
+      command: 'list [type]',
+      describe: 'List memories, newest first',
+      builder: (y) =>
+        json(y)
+          .positional('type', { type: 'string', describe: 'deploy(ments), decision(s) or seal(s)' })
+          .option('limit', { type: 'number', describe: 'show at most this many' })
+          .example('$0 list', 'everything')
+          .example('$0 list deployments --json', 'deploy receipts as JSON'),
+      handler: handler(() => import('./list.js') as Promise<{ run: Run }>),
+    },
+    {
+      command: 'show <id>',
+      aliases: ['receipt'],
+      describe: 'Show one memory and check its signatures',
+      builder: (y) =>
+        json(y)
+          .positional('id', {
+            type: 'string',
+            describe: 'the id, or a unique prefix of 4+ hex digits',
+          })
+          .example('$0 show 3f2a9c', 'a memory by id prefix')
+          .example('$0 receipt 3f2a9c --json', 'the envelope and its verification as JSON'),
+      handler: handler(() => import('./show.js') as Promise<{ run: Run }>),
+    },
+    {
+      command: 'verify <artifact>',
+      describe: 'Check that a file (or sha256) has a valid signed receipt',
+      builder: (y) =>
+        json(y)
+          .positional('artifact', { type: 'string', describe: 'a file to hash, or sha256:<hex>' })
+          .example('$0 verify dist/api.tgz', 'exit 0 when a valid receipt names this file')
+          .example(
+            '$0 verify sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+            'by digest',
+          ),
+      handler: handler(() => import('./verify.js') as Promise<{ run: Run }>),
+    },
+    {
+      command: 'root',
+      describe: 'Print the Merkle root over all memories (RFC 6962)',
+      builder: (y) => json(y).example('$0 root', 'the root and whether the latest seal covers it'),
+      handler: handler(() => import('./root.js') as Promise<{ run: Run }>),
+    },
+    {
+      command: 'seal',
+      describe: 'Sign a checkpoint of the current Merkle root',
+      builder: (y) => signing(json(commit(y))).example('$0 seal', 'seal and commit'),
+      handler: handler(() => import('./seal.js') as Promise<{ run: Run }>),
+    },
+    {
+      command: 'covenant',
+      describe: 'Check integrity, provenance, time and continuity',
+      builder: (y) =>
+        json(y)
+          .option('base', {
+            type: 'string',
+            describe: 'compare with this ref (trust and policy come from it)',
+          })
+          .option('head', {
+            type: 'string',
+            describe: 'check this commit instead of the working tree',
+          })
+          .option('staged', {
+            type: 'boolean',
+            default: false,
+            describe: 'check what is staged, against HEAD (the pre-commit hook)',
+          })
+          .option('quiet', { type: 'boolean', default: false, describe: 'print only violations' })
+          .conflicts('staged', ['base', 'head'])
+          .example('$0 covenant', 'check the working tree against HEAD')
+          .example('$0 covenant --staged', 'what a pre-commit hook runs')
+          .example('$0 covenant --base origin/main --head HEAD --json', 'check a pull request'),
+      handler: handler(() => import('./covenant.js') as Promise<{ run: Run }>),
+    },
+  ];
+}

@@ -1,0 +1,13 @@
+/**
+ * The entry point. `--version` is answered before anything else is loaded, so that it costs
+ * little more than starting node; everything else goes through the yargs program.
+ */
+import { VERSION } from './version.js';
+
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(VERSION + '\n');
+} else {
+  const { run } = await import('./app.js');
+  process.exitCode = await run(argv);
+}

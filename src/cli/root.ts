@@ -1,0 +1,56 @@
+import { requireConfig } from '../core/config.js';
+import { merkleRoot } from '../core/merkle.js';
+import { isSeal, sealBody } from '../core/memory-types.js';
+import { latestSeal } from '../core/seal.js';
+import { WorkingTreeSnapshot } from '../core/snapshot.js';
+import { loadMemories } from '../core/store.js';
+import { openRepository, type GlobalOptions } from './context.js';
+import type { IO } from './io.js';
+
+export interface RootOptions extends GlobalOptions {
+  json: boolean;
+}
+
+export async function run(options: RootOptions, io: IO): Promise<number> {
+  const repo = openRepository(options);
+  const snapshot = new WorkingTreeSnapshot(repo.remDir);
+  const [config, loaded] = await Promise.all([requireConfig(snapshot), loadMemories(snapshot)]);
+  const { root, treeSize } = merkleRoot(loaded.memories.filter((m) => !isSeal(m)).map((m) => m.id));
+  const seal = latestSeal(loaded.memories, config.node);
+  const sealed =
+    seal !== undefined && sealBody(seal).root === root && sealBody(seal).treeSize === treeSize;
+  if (options.json) {
+    io.json({
+      root,
+      treeSize,
+      invalidFiles: loaded.problems.length,
+      latestSeal: seal
+        ? {
+            id: seal.id,
+            root: sealBody(seal).root,
+            treeSize: sealBody(seal).treeSize,
+            created: seal.envelope.signed.created,
+            current: sealed,
+          }
+        : null,
+    });
+    return 0;
+  }
+  if (loaded.problems.length > 0)
+    io.warn(
+      `${loaded.problems.length} invalid memory file(s) left out; run \`remembrancer covenant\``,
+    );
+  io.out(root);
+  io.out(io.c.dim(`over ${treeSize} memories (seals excluded)`));
+  if (seal) {
+    const state = sealed
+      ? io.c.green('current')
+      : io.c.yellow(`behind: it covers ${sealBody(seal).treeSize}`);
+    io.out(
+      io.c.dim(`latest seal ${seal.id.slice(0, 12)} of ${seal.envelope.signed.created} — `) + state,
+    );
+  } else {
+    io.out(io.c.dim('no seal yet; run `remembrancer seal` to sign a checkpoint'));
+  }
+  return 0;
+}

@@ -1,0 +1,45 @@
+import { summarize } from '../core/memory-types.js';
+import { verifyArtifact } from '../core/verify-artifact.js';
+import { openRepository, type GlobalOptions } from './context.js';
+import type { IO } from './io.js';
+import { shortId, signatureLine } from './render.js';
+
+export interface VerifyOptions extends GlobalOptions {
+  artifact: string;
+  json: boolean;
+}
+
+export async function run(options: VerifyOptions, io: IO): Promise<number> {
+  const repo = openRepository(options);
+  const verdict = await verifyArtifact(repo, options.artifact);
+  if (options.json) {
+    io.json({
+      ok: verdict.ok,
+      sha256: verdict.sha256,
+      source: verdict.source,
+      reason: verdict.reason,
+      receipts: verdict.receipts.map((r) => ({
+        id: r.memory.id,
+        type: r.memory.envelope.signed.type,
+        created: r.memory.envelope.signed.created,
+        summary: summarize(r.memory),
+        valid: r.valid,
+        signatures: r.signatures,
+        problems: r.problems,
+      })),
+    });
+    return verdict.ok ? 0 : 1;
+  }
+  io.out(
+    `${verdict.ok ? io.c.green('✓ known') : io.c.red('✗ not verified')}  sha256:${verdict.sha256}`,
+  );
+  io.out(verdict.reason);
+  for (const r of verdict.receipts) {
+    io.out(
+      `  ${r.valid ? io.c.green('valid') : io.c.red('invalid')} ${shortId(r.memory.id)} ${r.memory.envelope.signed.type} ${summarize(r.memory)} ${io.c.dim(r.memory.envelope.signed.created)}`,
+    );
+    for (const s of r.signatures) io.out(`      ${signatureLine(io, s)}`);
+    for (const p of r.problems) io.out(`      ${io.c.red('✗')} ${p}`);
+  }
+  return verdict.ok ? 0 : 1;
+}

@@ -1,0 +1,61 @@
+/** .remembrancer/config.json: node name, policy, TSAs. */
+import { parseJson } from './canonical-json.js';
+import { RemembrancerError } from './errors.js';
+import { CONFIG_FILE, repoRelative } from './paths.js';
+import { validateConfig } from './schemas.js';
+import type { Snapshot } from './snapshot.js';
+
+export type Policy = 'strict' | 'permissive';
+
+export interface TsaConfig {
+  name: string;
+  url: string;
+}
+
+export interface Config {
+  schema: 1;
+  node: string;
+  policy: Policy;
+  tsa?: TsaConfig[];
+}
+
+export const POLICIES: readonly Policy[] = ['strict', 'permissive'];
+
+const MAX_CONFIG_BYTES = 64 * 1024;
+
+/** The config of a snapshot, or undefined where the snapshot has no .remembrancer/. */
+export async function readConfig(snapshot: Snapshot): Promise<Config | undefined> {
+  const bytes = await snapshot.read(CONFIG_FILE, MAX_CONFIG_BYTES);
+  if (bytes === undefined) return undefined;
+  const file = repoRelative(CONFIG_FILE);
+  const value = parseJson(Buffer.from(bytes).toString('utf8'), file);
+  validateConfig(value, file);
+  return value as unknown as Config;
+}
+
+export async function requireConfig(snapshot: Snapshot): Promise<Config> {
+  const config = await readConfig(snapshot);
+  if (!config) {
+    throw new RemembrancerError(
+      'NOT_INITIALIZED',
+      `${snapshot.label} has no ${repoRelative(CONFIG_FILE)}`,
+      {
+        fix: 'run `remembrancer init` first',
+      },
+    );
+  }
+  return config;
+}
+
+export function serializeConfig(config: Config): string {
+  return JSON.stringify(config, null, 2) + '\n';
+}
+
+/** A node name derived from a folder name: what `init` uses when --name is not given. */
+export function defaultNodeName(folder: string): string {
+  const cleaned = folder
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 64);
+  return cleaned || 'node';
+}

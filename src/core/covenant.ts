@@ -1,0 +1,340 @@
+/**
+ * The covenants (DESIGN.md §4): integrity, provenance, time, continuity. One engine,
+ * used by the `covenant` command, the git hooks and the GitHub Action alike. It compares a
+ * candidate snapshot (working tree, index or a commit) with a base (HEAD or a ref), and
+ * takes trust anchors and policy from the base, never from the change under review.
+ */
+import { HistoryReader, gitBlobOid } from '../git/history.js';
+import { readConfig, type Config, type Policy } from './config.js';
+import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from './envelope.js';
+import { RemembrancerError, type ErrorCode } from './errors.js';
+import { merkleRoot } from './merkle.js';
+import { isSeal, sealBody } from './memory-types.js';
+import { CONFIG_FILE, MEMORIES_DIR, REM_DIR, repoRelative } from './paths.js';
+import { checkAllSignatures, judgeProvenance } from './provenance.js';
+import type { Repository } from './repository.js';
+import type { Snapshot } from './snapshot.js';
+import { loadMemories } from './store.js';
+import { findPrivateKeys, privateKeyProblem, TrustStore } from './trust.js';
+
+export type Rule = 'integrity' | 'provenance' | 'time' | 'continuity';
+
+export interface Finding {
+  rule: Rule;
+  code: ErrorCode;
+  file: string | null;
+  message: string;
+  fix: string | null;
+}
+
+export interface CovenantReport {
+  ok: boolean;
+  policy: Policy;
+  candidate: string;
+  base: string | null;
+  memories: number;
+  trustAnchors: number;
+  root: string;
+  treeSize: number;
+  violations: Finding[];
+  warnings: Finding[];
+  notes: string[];
+}
+
+export interface CovenantOptions {
+  repo: Repository;
+  candidate: Snapshot;
+  /** What the candidate is compared with; trust and policy come from it. */
+  base?: Snapshot | undefined;
+  /** Commit whose history holds the candidate's committed seals (HEAD, or --head). */
+  history?: string | undefined;
+  onProgress?: (phase: string, done: number, total: number) => void;
+  /** Clock skew tolerated for `created` (ms). */
+  skewMs?: number;
+}
+
+function finding(rule: Rule, err: RemembrancerError): Finding {
+  return {
+    rule,
+    code: err.code,
+    file: err.file ?? null,
+    message: err.message,
+    fix: err.fix ?? null,
+  };
+}
+
+async function tryConfig(
+  snapshot: Snapshot,
+): Promise<{ config?: Config; error?: RemembrancerError }> {
+  try {
+    const config = await readConfig(snapshot);
+    return config ? { config } : {};
+  } catch (err) {
+    if (err instanceof RemembrancerError) return { error: err };
+    throw err;
+  }
+}
+
+export async function runCovenant(options: CovenantOptions): Promise<CovenantReport> {
+  const { candidate, base } = options;
+  const violations: Finding[] = [];
+  const warnings: Finding[] = [];
+  const notes: string[] = [];
+  const progress = options.onProgress;
+
+  // --- configuration and whose trust applies ---------------------------------------
+  const cand = await tryConfig(candidate);
+  const baseCfg = base ? await tryConfig(base) : {};
+  if (cand.error) violations.push(finding('integrity', cand.error));
+  if (!cand.config && !cand.error) {
+    if (baseCfg.config) {
+      violations.push({
+        rule: 'continuity',
+        code: 'CONFIG_REMOVED',
+        file: repoRelative(CONFIG_FILE),
+        message: `${REM_DIR}/ was removed or emptied`,
+        fix: 'restore it from the base; the memory of a repository is never deleted',
+      });
+    } else {
+      throw new RemembrancerError('NOT_INITIALIZED', `${candidate.label} has no ${REM_DIR}/`, {
+        fix: 'run `remembrancer init` first',
+      });
+    }
+  }
+  const governing = baseCfg.config ?? cand.config;
+  const policy: Policy = governing?.policy ?? 'strict';
+  const trustSnapshot = baseCfg.config && base ? base : candidate;
+  if (base && !baseCfg.config) {
+    notes.push(
+      `${base.label} has no ${REM_DIR}/: trust anchors and policy are taken from ${candidate.label}`,
+    );
+  }
+  const trust = await TrustStore.load(trustSnapshot);
+  if (trustSnapshot === candidate) {
+    for (const p of trust.problems) violations.push(finding('integrity', p));
+  } else {
+    const candidateTrust = await TrustStore.load(candidate);
+    for (const p of candidateTrust.problems) violations.push(finding('integrity', p));
+    const added = [...candidateTrust.keys.keys()].filter((k) => !trust.has(k));
+    const removed = [...trust.keys.keys()].filter((k) => !candidateTrust.has(k));
+    if (added.length > 0) {
+      notes.push(
+        `trust anchors added by this change take effect once it is merged: ${added.join(', ')}`,
+      );
+    }
+    if (removed.length > 0)
+      notes.push(`trust anchors removed by this change: ${removed.join(', ')}`);
+    if (cand.config && governing && cand.config.policy !== governing.policy) {
+      notes.push(
+        `policy changes to "${cand.config.policy}" once this change is merged; "${policy}" applies now`,
+      );
+    }
+  }
+
+  // --- integrity ----------------------------------------------------------------------
+  const oids = new Map<string, string>();
+  const privateKeys: RemembrancerError[] = [];
+  const loaded = await loadMemories(candidate, {
+    onProgress: (d, t) => progress?.('reading', d, t),
+    onBytes: (path, bytes) => {
+      oids.set(path, gitBlobOid(bytes));
+      const problem = privateKeyProblem(path, bytes);
+      if (problem) privateKeys.push(problem);
+    },
+  });
+  for (const p of loaded.problems) violations.push(finding('integrity', p));
+  privateKeys.push(
+    ...(await findPrivateKeys(candidate, (path) => path.startsWith(MEMORIES_DIR + '/'))),
+  );
+  for (const p of privateKeys) violations.push(finding('integrity', p));
+  const memories = loaded.memories;
+  const byPath = new Map(memories.map((m) => [m.path, m]));
+  const byId = new Map(memories.map((m) => [m.id, m]));
+
+  // --- provenance ---------------------------------------------------------------------
+  const statuses = await checkAllSignatures(memories, trust, (d, t) =>
+    progress?.('verifying', d, t),
+  );
+  for (const memory of memories) {
+    const verdict = judgeProvenance(memory, statuses.get(memory.id) ?? [], policy);
+    for (const v of verdict.violations) violations.push(finding('provenance', v));
+    for (const w of verdict.warnings) warnings.push(finding('provenance', w));
+  }
+
+  // --- time ---------------------------------------------------------------------------
+  const latest = Date.now() + (options.skewMs ?? 5 * 60_000);
+  for (const memory of memories) {
+    if (Date.parse(memory.envelope.signed.created) > latest) {
+      warnings.push({
+        rule: 'time',
+        code: 'CREATED_IN_FUTURE',
+        file: repoRelative(memory.path),
+        message: `created ${memory.envelope.signed.created}, which is in the future`,
+        fix: "check the recording machine's clock",
+      });
+    }
+  }
+
+  // --- continuity: nothing removed or altered ---------------------------------------------
+  if (base) {
+    const baseEntries = (await base.list()).filter((e) => e.path.startsWith(MEMORIES_DIR + '/'));
+    for (const entry of baseEntries) {
+      const file = repoRelative(entry.path);
+      const now = loaded.entries.get(entry.path);
+      if (!now) {
+        violations.push({
+          rule: 'continuity',
+          code: 'MEMORY_REMOVED',
+          file,
+          message: `memory was removed (it exists in ${base.label})`,
+          fix: `restore it: git checkout ${base.label.split(' ')[0]} -- ${file}`,
+        });
+        continue;
+      }
+      const candidateOid = now.oid ?? oids.get(entry.path);
+      if (entry.oid !== undefined && candidateOid === entry.oid) continue;
+      const altered = await alteration(base, entry.path, byPath.get(entry.path));
+      if (altered) {
+        violations.push({
+          rule: 'continuity',
+          code: 'MEMORY_ALTERED',
+          file,
+          message: altered,
+          fix: 'restore it from the base; memories never change (record a new one that links to it)',
+        });
+      }
+    }
+  }
+
+  // --- continuity: every seal recomputes ------------------------------------------------
+  const sealFindings = await checkSeals(options, memories, byId, governing?.node, notes);
+  violations.push(...sealFindings);
+
+  const nonSeals = memories.filter((m) => !isSeal(m)).map((m) => m.id);
+  const { root, treeSize } = merkleRoot(nonSeals);
+  if (loaded.problems.length > 0) {
+    notes.push(`${loaded.problems.length} invalid file(s) are left out of the root`);
+  }
+  return {
+    ok: violations.length === 0,
+    policy,
+    candidate: candidate.label,
+    base: base?.label ?? null,
+    memories: memories.length,
+    trustAnchors: trust.keys.size,
+    root,
+    treeSize,
+    violations,
+    warnings,
+    notes,
+  };
+}
+
+/** Why a memory in the candidate is not the one in the base, or undefined if it only gained. */
+async function alteration(
+  base: Snapshot,
+  path: string,
+  now: Memory | undefined,
+): Promise<string | undefined> {
+  if (!now) return 'memory was altered and no longer reads as a valid memory';
+  let before: Memory;
+  try {
+    const bytes = await base.read(path, MAX_MEMORY_BYTES);
+    if (!bytes) return undefined;
+    before = decodeMemory(path, bytes);
+  } catch {
+    return undefined; // the base copy was already broken; integrity of the base is not ours to judge
+  }
+  for (const old of before.envelope.signatures) {
+    const kept = now.envelope.signatures.find((s) => s.keyid === old.keyid);
+    if (!kept) return `signature by ${old.keyid} was removed`;
+    if (kept.sig === old.sig) {
+      const tokens = new Set((kept.timestamps ?? []).map((t) => `${t.tsa}\u0000${t.token}`));
+      const lost = (old.timestamps ?? []).find((t) => !tokens.has(`${t.tsa}\u0000${t.token}`));
+      if (lost) return `timestamp from ${lost.tsa} was removed`;
+    } else if (kept.sig > old.sig) {
+      // Merging keeps the smaller of two signatures by one key; a larger one is a swap.
+      return `signature by ${old.keyid} was replaced`;
+    }
+  }
+  return undefined;
+}
+
+async function checkSeals(
+  options: CovenantOptions,
+  memories: Memory[],
+  byId: Map<string, Memory>,
+  node: string | undefined,
+  notes: string[],
+): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const seals = memories.filter(isSeal);
+  if (seals.length === 0) return findings;
+  const nonSealIds = (ids: Iterable<string>) =>
+    [...ids].filter((id) => {
+      const m = byId.get(id);
+      return m === undefined || !isSeal(m);
+    });
+
+  // The chain: each seal points at an earlier seal of the same node, and never shrinks.
+  for (const seal of seals) {
+    const body = sealBody(seal);
+    const file = repoRelative(seal.path);
+    if (body.previous === null) continue;
+    const previous = byId.get(body.previous);
+    if (!previous || !isSeal(previous)) {
+      findings.push({
+        rule: 'continuity',
+        code: 'SEAL_CHAIN',
+        file,
+        message: `previous seal ${body.previous.slice(0, 12)}… is missing`,
+        fix: 'restore the previous seal from git history',
+      });
+    } else if (sealBody(previous).treeSize > body.treeSize) {
+      findings.push({
+        rule: 'continuity',
+        code: 'SEAL_CHAIN',
+        file,
+        message: `covers ${body.treeSize} memories, fewer than the ${sealBody(previous).treeSize} of the seal before it`,
+        fix: 'memories were removed between the two seals; restore them from git history',
+      });
+    }
+  }
+
+  const own = seals.filter((s) => node === undefined || s.envelope.signed.node === node);
+  const foreign = seals.length - own.length;
+  if (foreign > 0)
+    notes.push(`${foreign} seal(s) from other nodes are recomputed by federation, not here`);
+
+  const history = new HistoryReader(options.repo);
+  const head = options.history;
+  const committed = new Map<string, string>();
+  if (head) {
+    const paths: string[] = [];
+    for (const seal of own) if (await history.hasMemoryFile(head, seal.path)) paths.push(seal.path);
+    for (const [path, commit] of await history.introducingCommits(head, paths))
+      committed.set(path, commit);
+  }
+  const current = merkleRoot(nonSealIds(memories.map((m) => m.id)));
+  for (const seal of own) {
+    const body = sealBody(seal);
+    const file = repoRelative(seal.path);
+    const commit = committed.get(seal.path);
+    const actual = commit ? merkleRoot(nonSealIds(await history.memoryIdsAt(commit))) : current;
+    if (actual.root !== body.root || actual.treeSize !== body.treeSize) {
+      const where = commit
+        ? `the commit that added it (${commit.slice(0, 7)})`
+        : 'the memories beside it';
+      findings.push({
+        rule: 'continuity',
+        code: 'SEAL_MISMATCH',
+        file,
+        message: `seal says root ${body.root.slice(0, 12)}… over ${body.treeSize}, but ${where} gives ${actual.root.slice(0, 12)}… over ${actual.treeSize}`,
+        fix: commit
+          ? 'the seal or the memories of that commit were tampered with; restore them from a trusted clone'
+          : 'commit a seal on its own: remove it, commit the other memories, then run `remembrancer seal`',
+      });
+    }
+  }
+  return findings;
+}

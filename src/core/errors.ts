@@ -1,0 +1,78 @@
+/**
+ * The one error type of the project. Core code throws it; the CLI turns it into one line
+ * and an exit code. Callers branch on `code`, never on message text.
+ */
+export type ErrorCode =
+  | 'NOT_A_GIT_REPOSITORY'
+  | 'NOT_INITIALIZED'
+  | 'ALREADY_INITIALIZED'
+  | 'USAGE'
+  | 'FILE_NOT_FOUND'
+  | 'FILE_TOO_LARGE'
+  | 'MALFORMED_JSON'
+  | 'DUPLICATE_KEY'
+  | 'NOT_CANONICAL_JSON'
+  | 'SCHEMA_VIOLATION'
+  | 'UNKNOWN_TYPE'
+  | 'ID_MISMATCH'
+  | 'WRONG_SHARD'
+  | 'UNEXPECTED_FILE'
+  | 'PRIVATE_KEY_IN_REPOSITORY'
+  | 'PATH_OUTSIDE_REPOSITORY'
+  | 'KEY_UNREADABLE'
+  | 'KEY_NOT_PRIVATE'
+  | 'KEY_IS_PRIVATE'
+  | 'KEY_PASSPHRASE'
+  | 'KEY_NOT_FOUND'
+  | 'KEY_AMBIGUOUS'
+  | 'SIGNER_REQUIRED'
+  | 'GPG_FAILED'
+  | 'SIGNATURE_INVALID'
+  | 'SIGNATURE_UNTRUSTED'
+  | 'MEMORY_NOT_FOUND'
+  | 'MEMORY_AMBIGUOUS'
+  | 'LOCKED'
+  | 'GIT_FAILED'
+  | 'NOT_VERIFIED'
+  | 'INVALID_STATE'
+  | 'MEMORY_REMOVED'
+  | 'MEMORY_ALTERED'
+  | 'SEAL_MISMATCH'
+  | 'SEAL_CHAIN'
+  | 'CREATED_IN_FUTURE'
+  | 'CONFIG_REMOVED';
+
+/** Exit codes of every command: 0 success, 1 a check failed, 2 usage or input error. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export interface ErrorDetails {
+  /** The file the problem is in, relative to the repository root where possible. */
+  file?: string;
+  /** What the user should do about it, as one imperative sentence. */
+  fix?: string;
+  /** Exit code; input and usage problems are 2, failed checks are 1. */
+  exitCode?: number;
+  cause?: unknown;
+}
+
+export class RemembrancerError extends Error {
+  readonly code: ErrorCode;
+  readonly file: string | undefined;
+  readonly fix: string | undefined;
+  readonly exitCode: number;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'RemembrancerError';
+    this.code = code;
+    this.file = details.file;
+    this.fix = details.fix;
+    this.exitCode = details.exitCode ?? EXIT_USAGE;
+  }
+}
+
+export function isRemembrancerError(err: unknown): err is RemembrancerError {
+  return err instanceof RemembrancerError;
+}

@@ -1,0 +1,91 @@
+/**
+ * A lock file in the git directory, taken with O_EXCL like git's own index.lock, so that
+ * two writers (two terminals, a hook and a CI job) never interleave their writes.
+ * A lock left by a process that died on this host is recognised and taken over.
+ */
+import { hostname } from 'node:os';
+import { open, readFile, rm } from 'node:fs/promises';
+import { RemembrancerError } from './errors.js';
+
+interface LockOwner {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+export interface Lock {
+  path: string;
+  release(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readOwner(path: string): Promise<LockOwner | undefined> {
+  try {
+    const owner = JSON.parse(await readFile(path, 'utf8')) as LockOwner;
+    return typeof owner.pid === 'number' ? owner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function acquireLock(
+  path: string,
+  options: { timeoutMs?: number; what?: string } = {},
+): Promise<Lock> {
+  const timeoutMs =
+    options.timeoutMs ?? Number(process.env['REMEMBRANCER_LOCK_TIMEOUT_MS'] ?? 10_000);
+  const deadline = Date.now() + timeoutMs;
+  const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  let delay = 10;
+  for (;;) {
+    try {
+      const handle = await open(path, 'wx', 0o644);
+      await handle.writeFile(JSON.stringify(me) + '\n');
+      await handle.close();
+      let released = false;
+      return {
+        path,
+        release: async () => {
+          if (released) return;
+          released = true;
+          await rm(path, { force: true });
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = await readOwner(path);
+    if (owner && owner.host === me.host && !alive(owner.pid)) {
+      // The writer died without releasing; its files were written atomically, so the
+      // lock protects nothing any more.
+      await rm(path, { force: true });
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      const who = owner
+        ? `pid ${owner.pid} on ${owner.host} since ${owner.since}`
+        : 'another process';
+      throw new RemembrancerError(
+        'LOCKED',
+        `${options.what ?? 'the repository'} is locked by ${who}`,
+        {
+          file: path,
+          exitCode: 1,
+          fix: 'wait for the other command to finish; if no such process runs, delete the lock file',
+        },
+      );
+    }
+    await sleep(delay);
+    delay = Math.min(delay * 2, 200);
+  }
+}

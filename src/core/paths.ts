@@ -1,0 +1,35 @@
+/** Where things live inside .remembrancer/ (DESIGN.md §2). Paths use / on every platform. */
+export const REM_DIR = '.remembrancer';
+export const CONFIG_FILE = 'config.json';
+export const MEMORIES_DIR = 'memories';
+export const TRUST_KEYS_DIR = 'trust/keys';
+export const TRUST_TSA_DIR = 'trust/tsa';
+
+const ID = /^[0-9a-f]{64}$/;
+const MEMORY_PATH = /^memories\/([0-9a-f]{2})\/([0-9a-f]{64})\.json$/;
+
+export function isMemoryId(value: string): boolean {
+  return ID.test(value);
+}
+
+/** memories/<aa>/<id>.json, relative to .remembrancer/. */
+export function memoryPath(id: string): string {
+  return `${MEMORIES_DIR}/${id.slice(0, 2)}/${id}.json`;
+}
+
+/** The id a memory path names and whether it sits in its own shard. */
+export function parseMemoryPath(path: string): { id: string; shardOk: boolean } | undefined {
+  const m = MEMORY_PATH.exec(path);
+  if (!m) return undefined;
+  const [, shard, id] = m as unknown as [string, string, string];
+  return { id, shardOk: id.startsWith(shard) };
+}
+
+export function trustKeyPath(fingerprint: string): string {
+  return `${TRUST_KEYS_DIR}/${fingerprint}.asc`;
+}
+
+/** Path relative to the repository root, for messages. */
+export function repoRelative(remPath: string): string {
+  return `${REM_DIR}/${remPath}`;
+}

@@ -1,0 +1,154 @@
+/**
+ * Provenance (covenant 2): every signature verifies against a trusted key; `strict`
+ * requires at least one, `permissive` accepts unsigned memories but never an invalid
+ * signature. Verification is offline, against the trust anchors only.
+ */
+import { verifyDetached } from '../crypto/openpgp.js';
+import type { Memory } from './envelope.js';
+import { RemembrancerError } from './errors.js';
+import type { Policy } from './config.js';
+import { repoRelative } from './paths.js';
+import { mapLimit } from './store.js';
+import type { TrustStore } from './trust.js';
+
+export type SignatureState = 'valid' | 'invalid' | 'untrusted';
+
+export interface SignatureStatus {
+  keyid: string;
+  state: SignatureState;
+  /** Why it is not valid. */
+  reason?: string;
+  /** The trusted key's first user id. */
+  signer?: string;
+  /** When the signature says it was made. */
+  created?: string;
+}
+
+export async function checkSignatures(
+  memory: Memory,
+  trust: TrustStore,
+): Promise<SignatureStatus[]> {
+  return Promise.all(
+    memory.envelope.signatures.map(async (s): Promise<SignatureStatus> => {
+      const anchor = trust.get(s.keyid);
+      if (!anchor) {
+        return {
+          keyid: s.keyid,
+          state: 'untrusted',
+          reason: `key ${s.keyid} is not a trust anchor`,
+        };
+      }
+      const signer = anchor.key.getUserIDs()[0];
+      const result = await verifyDetached(memory.signedBytes, s.sig, anchor.key);
+      const extra = {
+        ...(signer ? { signer } : {}),
+        ...(result.created ? { created: result.created } : {}),
+      };
+      return result.ok
+        ? { keyid: s.keyid, state: 'valid', ...extra }
+        : {
+            keyid: s.keyid,
+            state: 'invalid',
+            reason: result.reason ?? 'does not verify',
+            ...extra,
+          };
+    }),
+  );
+}
+
+/** Verifies many memories, a bounded number at a time (openpgp.js verifies asynchronously). */
+export async function checkAllSignatures(
+  memories: Memory[],
+  trust: TrustStore,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Map<string, SignatureStatus[]>> {
+  const results = new Map<string, SignatureStatus[]>();
+  let done = 0;
+  await mapLimit(memories, 64, async (memory) => {
+    results.set(memory.id, await checkSignatures(memory, trust));
+    onProgress?.(++done, memories.length);
+  });
+  return results;
+}
+
+export interface ProvenanceVerdict {
+  violations: RemembrancerError[];
+  warnings: RemembrancerError[];
+}
+
+export function judgeProvenance(
+  memory: Memory,
+  statuses: SignatureStatus[],
+  policy: Policy,
+): ProvenanceVerdict {
+  const file = repoRelative(memory.path);
+  const violations: RemembrancerError[] = [];
+  const warnings: RemembrancerError[] = [];
+  for (const s of statuses) {
+    if (s.state === 'invalid') {
+      violations.push(
+        new RemembrancerError(
+          'SIGNATURE_INVALID',
+          `signature by ${s.keyid} is invalid: ${s.reason}`,
+          {
+            file,
+            exitCode: 1,
+            fix: 'the memory or its signature was altered; restore it from git',
+          },
+        ),
+      );
+    }
+  }
+  const untrusted = statuses.filter((s) => s.state === 'untrusted');
+  const valid = statuses.filter((s) => s.state === 'valid');
+  if (policy === 'strict' && valid.length === 0) {
+    if (statuses.length === 0) {
+      violations.push(
+        new RemembrancerError('SIGNER_REQUIRED', 'unsigned memory under the strict policy', {
+          file,
+          exitCode: 1,
+          fix: 'strict policy requires a trusted signature; remove it and record it again with --key or --gpg-key',
+        }),
+      );
+    } else if (untrusted.length > 0) {
+      violations.push(
+        new RemembrancerError(
+          'SIGNATURE_UNTRUSTED',
+          `signed only by untrusted key ${untrusted.map((s) => s.keyid).join(', ')}`,
+          {
+            file,
+            exitCode: 1,
+            fix: 'trust the signer with `remembrancer trust add KEY.asc` in a separate change first',
+          },
+        ),
+      );
+    }
+  } else if (untrusted.length > 0) {
+    warnings.push(
+      new RemembrancerError(
+        'SIGNATURE_UNTRUSTED',
+        `signature by untrusted key ${untrusted.map((s) => s.keyid).join(', ')} not checked`,
+        {
+          file,
+          exitCode: 1,
+          fix: 'trust the signer with `remembrancer trust add KEY.asc` to check it',
+        },
+      ),
+    );
+  }
+  const claimed = memory.envelope.signed.author.key;
+  if (claimed !== undefined && !statuses.some((s) => s.keyid === claimed)) {
+    violations.push(
+      new RemembrancerError(
+        'SIGNATURE_INVALID',
+        `author names key ${claimed}, which did not sign it`,
+        {
+          file,
+          exitCode: 1,
+          fix: 'the signature was stripped or replaced; restore the memory from git',
+        },
+      ),
+    );
+  }
+  return { violations, warnings };
+}

@@ -1,0 +1,94 @@
+/**
+ * JSON Schema validation of every memory and config file, with ajv. The schemas live in
+ * schemas/ at the top of the project (one per memory type) and are bundled at build time.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import envelopeSchema from '../../schemas/envelope.json' with { type: 'json' };
+import signedSchema from '../../schemas/signed.json' with { type: 'json' };
+import deploySchema from '../../schemas/deploy.json' with { type: 'json' };
+import decisionSchema from '../../schemas/decision.json' with { type: 'json' };
+import sealSchema from '../../schemas/seal.json' with { type: 'json' };
+import configSchema from '../../schemas/config.json' with { type: 'json' };
+import { RemembrancerError } from './errors.js';
+
+/** Memory types this version understands, each with its schema. */
+const TYPE_SCHEMAS: Record<string, object> = {
+  deploy: deploySchema,
+  decision: decisionSchema,
+  seal: sealSchema,
+};
+
+export const MEMORY_TYPES = Object.keys(TYPE_SCHEMAS).sort();
+
+let ajv: Ajv | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function validator(id: string, schema: object): ValidateFunction {
+  let fn = compiled.get(id);
+  if (fn === undefined) {
+    ajv ??= new Ajv({
+      allErrors: false,
+      strict: true,
+      strictRequired: false,
+      allowMatchingProperties: true,
+      schemas: [envelopeSchema, signedSchema],
+    });
+    fn = ajv.getSchema(`https://remembrancer.dev/schemas/${id}.json`) ?? ajv.compile(schema);
+    compiled.set(id, fn);
+  }
+  return fn;
+}
+
+function describe(errors: ErrorObject[] | null | undefined, root: string): string {
+  const first = errors?.[0];
+  if (!first) return 'does not match its schema';
+  const where = root + first.instancePath.replace(/\//g, '.');
+  if (first.keyword === 'additionalProperties') {
+    return `${where} has an unexpected field "${String(first.params['additionalProperty'])}"`;
+  }
+  if (first.keyword === 'required') {
+    return `${where} is missing the field "${String(first.params['missingProperty'])}"`;
+  }
+  if (first.keyword === 'pattern') return `${where} has a value of the wrong form`;
+  return `${where} ${first.message ?? 'is invalid'}`;
+}
+
+export function isKnownType(type: string): boolean {
+  return Object.hasOwn(TYPE_SCHEMAS, type);
+}
+
+/** Validates a whole envelope: its outer shape, then `signed` against its type's schema. */
+export function validateEnvelope(value: unknown, file?: string): void {
+  const outer = validator('envelope', envelopeSchema);
+  if (!outer(value)) {
+    throw new RemembrancerError('SCHEMA_VIOLATION', describe(outer.errors, 'envelope'), {
+      file,
+      fix: 'the memory was edited by hand or written by a broken tool; restore it from git',
+    });
+  }
+  const signed = (value as { signed: { type?: unknown } }).signed;
+  const type = signed.type;
+  if (typeof type !== 'string' || !isKnownType(type)) {
+    throw new RemembrancerError('UNKNOWN_TYPE', `unknown memory type ${JSON.stringify(type)}`, {
+      file,
+      fix: `known types are ${MEMORY_TYPES.join(', ')}; upgrade remembrancer if a newer version wrote it`,
+    });
+  }
+  const inner = validator(type, TYPE_SCHEMAS[type] as object);
+  if (!inner(signed)) {
+    throw new RemembrancerError('SCHEMA_VIOLATION', describe(inner.errors, 'signed'), {
+      file,
+      fix: `the ${type} memory does not fit schemas/${type}.json; restore it from git`,
+    });
+  }
+}
+
+export function validateConfig(value: unknown, file?: string): void {
+  const fn = validator('config', configSchema);
+  if (!fn(value)) {
+    throw new RemembrancerError('SCHEMA_VIOLATION', describe(fn.errors, 'config'), {
+      file,
+      fix: 'edit config.json to fit schemas/config.json (policy is "strict" or "permissive")',
+    });
+  }
+}

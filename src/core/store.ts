@@ -1,0 +1,136 @@
+/**
+ * Reading the memory of a snapshot: every file under memories/ decoded and checked, with
+ * the files that fail kept as problems rather than thrown, so one bad file never hides
+ * the rest.
+ */
+import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from './envelope.js';
+import { RemembrancerError } from './errors.js';
+import { MEMORIES_DIR, parseMemoryPath, repoRelative } from './paths.js';
+import { isTempFile } from './atomic-write.js';
+import type { Snapshot, SnapshotEntry } from './snapshot.js';
+
+export interface LoadedMemories {
+  memories: Memory[];
+  /** Files under memories/ that are not valid memories, one error each. */
+  problems: RemembrancerError[];
+  /** Snapshot entries of the memory files, by path relative to .remembrancer/. */
+  entries: Map<string, SnapshotEntry>;
+}
+
+export interface LoadOptions {
+  onProgress?: (done: number, total: number) => void;
+  /** How many files are read at once. */
+  concurrency?: number;
+  /** Sees the raw bytes of every memory file read, valid or not. */
+  onBytes?: (path: string, bytes: Uint8Array) => void;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, preserving order of results. */
+export async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function unexpected(entry: SnapshotEntry): RemembrancerError {
+  const file = repoRelative(entry.path);
+  const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+  if (isTempFile(name)) {
+    return new RemembrancerError('UNEXPECTED_FILE', 'temporary file left by an interrupted write', {
+      file,
+      fix: 'delete it; the write it belonged to never completed',
+    });
+  }
+  if (entry.kind === 'symlink') {
+    return new RemembrancerError('UNEXPECTED_FILE', 'symbolic link in memories/', {
+      file,
+      fix: 'delete it; memories are plain files',
+    });
+  }
+  return new RemembrancerError('UNEXPECTED_FILE', 'file that is not a memory in memories/', {
+    file,
+    fix: 'only memories/<aa>/<id>.json may live there; move or delete it',
+  });
+}
+
+export async function loadMemories(
+  snapshot: Snapshot,
+  options: LoadOptions = {},
+): Promise<LoadedMemories> {
+  const all = await snapshot.list();
+  const problems: RemembrancerError[] = [];
+  const candidates: SnapshotEntry[] = [];
+  const entries = new Map<string, SnapshotEntry>();
+  for (const entry of all) {
+    if (!entry.path.startsWith(MEMORIES_DIR + '/')) continue;
+    if (entry.kind !== 'file' || !parseMemoryPath(entry.path)) problems.push(unexpected(entry));
+    else {
+      candidates.push(entry);
+      entries.set(entry.path, entry);
+    }
+  }
+  let done = 0;
+  const decoded = await mapLimit(candidates, options.concurrency ?? 64, async (entry) => {
+    try {
+      const bytes = await snapshot.read(entry.path, MAX_MEMORY_BYTES);
+      if (bytes === undefined) {
+        throw new RemembrancerError('FILE_NOT_FOUND', 'file vanished while being read', {
+          file: repoRelative(entry.path),
+        });
+      }
+      options.onBytes?.(entry.path, bytes);
+      return decodeMemory(entry.path, bytes);
+    } catch (err) {
+      if (err instanceof RemembrancerError) {
+        problems.push(err);
+        return undefined;
+      }
+      throw err;
+    } finally {
+      done++;
+      options.onProgress?.(done, candidates.length);
+    }
+  });
+  const memories = decoded.filter((m): m is Memory => m !== undefined);
+  problems.sort((a, b) => ((a.file ?? '') < (b.file ?? '') ? -1 : 1));
+  return { memories, problems, entries };
+}
+
+/** Finds a memory by id or unique id prefix, as git does for commits. */
+export function findByPrefix(memories: Memory[], prefix: string): Memory {
+  const wanted = prefix.toLowerCase();
+  if (!/^[0-9a-f]{4,64}$/.test(wanted)) {
+    throw new RemembrancerError('USAGE', `"${prefix}" is not a memory id or prefix`, {
+      fix: 'give at least 4 hex characters of the id (see `remembrancer list`)',
+    });
+  }
+  const matches = memories.filter((m) => m.id.startsWith(wanted));
+  if (matches.length === 0) {
+    throw new RemembrancerError('MEMORY_NOT_FOUND', `no memory has an id starting with ${wanted}`, {
+      exitCode: 1,
+      fix: 'list memories with `remembrancer list`',
+    });
+  }
+  if (matches.length > 1) {
+    throw new RemembrancerError(
+      'MEMORY_AMBIGUOUS',
+      `${wanted} matches ${matches.length} memories (${matches
+        .slice(0, 3)
+        .map((m) => m.id.slice(0, 12))
+        .join(', ')}…)`,
+      { fix: 'give more characters of the id' },
+    );
+  }
+  return matches[0] as Memory;
+}

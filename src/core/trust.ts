@@ -1,0 +1,128 @@
+/**
+ * Trust anchors: the public keys in .remembrancer/trust/keys/<FPR>.asc of a snapshot.
+ * A file is only an anchor if it holds exactly one public key whose fingerprint is its name.
+ */
+import type { PublicKey } from '../crypto/openpgp.js';
+import {
+  containsPrivateKey,
+  describeKey,
+  fingerprintOf,
+  readPublicKey,
+  type KeyInfo,
+} from '../crypto/openpgp.js';
+import { RemembrancerError } from './errors.js';
+import { repoRelative, TRUST_KEYS_DIR } from './paths.js';
+import type { Snapshot } from './snapshot.js';
+
+const KEY_FILE = /^trust\/keys\/([0-9A-F]{40})\.asc$/;
+const MAX_KEY_BYTES = 256 * 1024;
+
+export interface TrustedKey {
+  fingerprint: string;
+  /** Path relative to .remembrancer/. */
+  path: string;
+  key: PublicKey;
+}
+
+export class TrustStore {
+  private constructor(
+    readonly keys: Map<string, TrustedKey>,
+    readonly problems: RemembrancerError[],
+  ) {}
+
+  static empty(): TrustStore {
+    return new TrustStore(new Map(), []);
+  }
+
+  static async load(snapshot: Snapshot): Promise<TrustStore> {
+    const keys = new Map<string, TrustedKey>();
+    const problems: RemembrancerError[] = [];
+    const entries = (await snapshot.list()).filter((e) => e.path.startsWith(TRUST_KEYS_DIR + '/'));
+    for (const entry of entries) {
+      const file = repoRelative(entry.path);
+      const m = KEY_FILE.exec(entry.path);
+      if (!m || entry.kind !== 'file') {
+        problems.push(
+          new RemembrancerError('UNEXPECTED_FILE', 'not a trust anchor file name', {
+            file,
+            fix: 'trust keys are named <40 hex fingerprint>.asc; use `remembrancer trust add`',
+          }),
+        );
+        continue;
+      }
+      try {
+        const bytes = await snapshot.read(entry.path, MAX_KEY_BYTES);
+        const text = Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
+        const key = await readPublicKey(text, file);
+        const fingerprint = fingerprintOf(key);
+        if (fingerprint !== m[1]) {
+          throw new RemembrancerError(
+            'KEY_UNREADABLE',
+            `holds key ${fingerprint}, not the one its name says`,
+            {
+              file,
+              fix: 'remove the file and add the key again with `remembrancer trust add`',
+            },
+          );
+        }
+        keys.set(fingerprint, { fingerprint, path: entry.path, key });
+      } catch (err) {
+        if (err instanceof RemembrancerError) problems.push(err);
+        else throw err;
+      }
+    }
+    return new TrustStore(keys, problems);
+  }
+
+  get(fingerprint: string): TrustedKey | undefined {
+    return this.keys.get(fingerprint);
+  }
+
+  has(fingerprint: string): boolean {
+    return this.keys.has(fingerprint);
+  }
+
+  async describe(): Promise<(KeyInfo & { path: string })[]> {
+    const infos = await Promise.all(
+      [...this.keys.values()].map(async (k) => ({ ...(await describeKey(k.key)), path: k.path })),
+    );
+    return infos.sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
+  }
+}
+
+export function privateKeyProblem(path: string, bytes: Uint8Array): RemembrancerError | undefined {
+  if (
+    !containsPrivateKey(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'),
+    )
+  ) {
+    return undefined;
+  }
+  return new RemembrancerError('PRIVATE_KEY_IN_REPOSITORY', 'holds a private key', {
+    file: repoRelative(path),
+    fix: 'delete it, purge it from git history, and treat the key as compromised (generate a new one)',
+  });
+}
+
+/**
+ * Files under .remembrancer/ that hold private key material, which is never allowed.
+ * `skip` names files the caller scans itself as it reads them (the memories).
+ */
+export async function findPrivateKeys(
+  snapshot: Snapshot,
+  skip: (path: string) => boolean = () => false,
+): Promise<RemembrancerError[]> {
+  const found: RemembrancerError[] = [];
+  for (const entry of await snapshot.list()) {
+    if (entry.kind !== 'file' || skip(entry.path)) continue;
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await snapshot.read(entry.path, 16 * 1024 * 1024);
+    } catch {
+      continue; // oversized files are reported by the integrity rule
+    }
+    const problem = bytes && privateKeyProblem(entry.path, bytes);
+    if (problem) found.push(problem);
+  }
+  return found;
+}

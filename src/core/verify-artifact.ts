@@ -1,0 +1,84 @@
+/**
+ * `verify ARTIFACT`: is this file (or digest) something we have a valid receipt for?
+ * Hashes it, finds the memories that name that sha256, and checks their signatures.
+ */
+import { stat } from 'node:fs/promises';
+import { requireConfig, type Policy } from './config.js';
+import type { Memory } from './envelope.js';
+import { RemembrancerError } from './errors.js';
+import { sha256File } from './hash.js';
+import { checkSignatures, judgeProvenance, type SignatureStatus } from './provenance.js';
+import type { Repository } from './repository.js';
+import { WorkingTreeSnapshot } from './snapshot.js';
+import { loadMemories } from './store.js';
+import { TrustStore } from './trust.js';
+
+export interface ReceiptCheck {
+  memory: Memory;
+  valid: boolean;
+  signatures: SignatureStatus[];
+  problems: string[];
+}
+
+export interface ArtifactVerdict {
+  sha256: string;
+  source: 'file' | 'digest';
+  policy: Policy;
+  receipts: ReceiptCheck[];
+  /** True when at least one receipt names the digest and passes provenance. */
+  ok: boolean;
+  reason: string;
+}
+
+const DIGEST = /^(?:sha256:)?([0-9a-fA-F]{64})$/;
+
+/** Hashes the artifact, or takes it as a sha256 digest when it is one and no such file exists. */
+export async function artifactDigest(
+  artifact: string,
+): Promise<{ sha256: string; source: 'file' | 'digest' }> {
+  const exists = await stat(artifact).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (exists) return { sha256: (await sha256File(artifact)).sha256, source: 'file' };
+  const m = DIGEST.exec(artifact);
+  if (m) return { sha256: (m[1] as string).toLowerCase(), source: 'digest' };
+  throw new RemembrancerError('FILE_NOT_FOUND', 'no such file, and not a sha256 digest either', {
+    file: artifact,
+    fix: 'pass the artifact file, or its digest as sha256:<64 hex>',
+  });
+}
+
+export function namesDigest(memory: Memory, sha256: string): boolean {
+  const { subject, body } = memory.envelope.signed;
+  if (subject?.some((s) => s.digest.sha256 === sha256)) return true;
+  const evidence = (body as { evidence?: { sha256?: string } }).evidence;
+  return evidence?.sha256 === sha256;
+}
+
+export async function verifyArtifact(repo: Repository, artifact: string): Promise<ArtifactVerdict> {
+  const { sha256, source } = await artifactDigest(artifact);
+  const snapshot = new WorkingTreeSnapshot(repo.remDir);
+  const config = await requireConfig(snapshot);
+  const [loaded, trust] = await Promise.all([loadMemories(snapshot), TrustStore.load(snapshot)]);
+  const matching = loaded.memories.filter((m) => namesDigest(m, sha256));
+  const receipts: ReceiptCheck[] = [];
+  for (const memory of matching) {
+    const signatures = await checkSignatures(memory, trust);
+    const verdict = judgeProvenance(memory, signatures, config.policy);
+    receipts.push({
+      memory,
+      signatures,
+      valid: verdict.violations.length === 0,
+      problems: verdict.violations.map((v) => v.message),
+    });
+  }
+  const ok = receipts.some((r) => r.valid);
+  let reason: string;
+  if (receipts.length === 0) reason = `no receipt names sha256 ${sha256}`;
+  else if (ok)
+    reason = `${receipts.filter((r) => r.valid).length} valid receipt(s) name sha256 ${sha256}`;
+  else
+    reason = `every receipt naming sha256 ${sha256} fails: ${receipts[0]?.problems[0] ?? 'invalid'}`;
+  return { sha256, source, policy: config.policy, receipts, ok, reason };
+}

@@ -1,0 +1,236 @@
+/**
+ * Staging and committing exactly the files a command wrote, like `git commit --only`:
+ * whatever else the user has staged stays staged and out of our commit. The index and
+ * the branch are updated under git's own lock files, so a concurrent `git` waits or fails
+ * cleanly instead of interleaving with us.
+ */
+import { appendFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { RemembrancerError } from '../core/errors.js';
+import type { Repository } from '../core/repository.js';
+import type { GitIdentity } from './identity.js';
+import { fs, isogit, type TreeEntry } from './isogit.js';
+
+export interface FileChange {
+  /** Path relative to the repository root, with / separators. */
+  path: string;
+  /** Blob content, or null when the file was removed. */
+  content: Uint8Array | null;
+}
+
+async function takeGitLock(path: string): Promise<() => Promise<void>> {
+  try {
+    const handle = await open(path, 'wx');
+    await handle.close();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new RemembrancerError('LOCKED', 'git is busy in this repository', {
+        file: path,
+        exitCode: 1,
+        fix: 'wait for the running git command to finish; if none runs, delete the lock file',
+      });
+    }
+    throw err;
+  }
+  return () => rm(path, { force: true });
+}
+
+interface Head {
+  /** The ref HEAD points to (refs/heads/main), or undefined when HEAD is detached. */
+  ref: string | undefined;
+  commit: string | undefined;
+}
+
+async function readHead(repo: Repository): Promise<Head> {
+  const git = await isogit();
+  const text = (await readFile(join(repo.gitdir, 'HEAD'), 'utf8')).trim();
+  const ref = text.startsWith('ref: ') ? text.slice(5).trim() : undefined;
+  let commit: string | undefined;
+  try {
+    commit = await git.resolveRef({ fs, gitdir: repo.gitdir, ref: 'HEAD' });
+  } catch {
+    commit = undefined; // unborn branch: the first commit of the repository
+  }
+  return { ref, commit };
+}
+
+type TreeChanges = Map<string, string | null>; // name or subpath -> blob oid, null = delete
+
+/** Rewrites `treeOid` with the changes, reading only the trees on the changed paths. */
+async function rewriteTree(
+  repo: Repository,
+  treeOid: string | undefined,
+  changes: TreeChanges,
+  cache: object,
+): Promise<string | undefined> {
+  const git = await isogit();
+  const base = { fs, gitdir: repo.gitdir, cache };
+  const entries = new Map<string, TreeEntry>();
+  if (treeOid) {
+    for (const e of (await git.readTree({ ...base, oid: treeOid })).tree) entries.set(e.path, e);
+  }
+  const nested = new Map<string, TreeChanges>();
+  for (const [path, oid] of changes) {
+    const slash = path.indexOf('/');
+    if (slash === -1) {
+      if (oid === null) entries.delete(path);
+      else entries.set(path, { mode: '100644', path, oid, type: 'blob' });
+    } else {
+      const head = path.slice(0, slash);
+      let sub = nested.get(head);
+      if (!sub) nested.set(head, (sub = new Map()));
+      sub.set(path.slice(slash + 1), oid);
+    }
+  }
+  for (const [name, sub] of nested) {
+    const current = entries.get(name);
+    const subOid = await rewriteTree(
+      repo,
+      current?.type === 'tree' ? current.oid : undefined,
+      sub,
+      cache,
+    );
+    if (subOid === undefined) entries.delete(name);
+    else entries.set(name, { mode: '040000', path: name, oid: subOid, type: 'tree' });
+  }
+  if (entries.size === 0) return undefined; // git has no empty trees
+  return git.writeTree({ ...base, tree: [...entries.values()] });
+}
+
+async function writeRefLocked(
+  repo: Repository,
+  ref: string,
+  expected: string | undefined,
+  value: string,
+  reflog: string,
+) {
+  const git = await isogit();
+  const refFile = join(repo.gitdir, ref);
+  await mkdir(dirname(refFile), { recursive: true });
+  const release = await takeGitLock(refFile + '.lock');
+  try {
+    let current: string | undefined;
+    try {
+      current = await git.resolveRef({ fs, gitdir: repo.gitdir, ref });
+    } catch {
+      current = undefined;
+    }
+    if (current !== expected) {
+      throw new RemembrancerError('GIT_FAILED', `${ref} moved while we were committing`, {
+        exitCode: 1,
+        fix: 'run the command again',
+      });
+    }
+    await writeFileThenRename(refFile + '.lock', value + '\n');
+    // git keeps a reflog where logs/ exists; append ours so `git reflog` shows our commits.
+    const log = join(repo.gitdir, 'logs', ref);
+    await mkdir(dirname(log), { recursive: true });
+    await appendFile(log, `${expected ?? '0'.repeat(40)} ${value} ${reflog}\n`);
+  } finally {
+    await release();
+  }
+}
+
+async function writeFileThenRename(lockFile: string, content: string): Promise<void> {
+  const handle = await open(lockFile, 'w');
+  await handle.writeFile(content);
+  await handle.sync();
+  await handle.close();
+  await rename(lockFile, lockFile.slice(0, -'.lock'.length));
+}
+
+function signature(who: GitIdentity, when: Date) {
+  return {
+    name: who.name,
+    email: who.email,
+    timestamp: Math.floor(when.getTime() / 1000),
+    timezoneOffset: when.getTimezoneOffset(),
+  };
+}
+
+async function updateIndex(repo: Repository, changes: FileChange[], cache: object): Promise<void> {
+  const git = await isogit();
+  const base = { fs, dir: repo.root, gitdir: repo.gitdir, cache };
+  const present = changes.filter((c) => c.content !== null).map((c) => c.path);
+  if (present.length > 0) await git.add({ ...base, filepath: present, force: true });
+  for (const change of changes) {
+    if (change.content === null) await git.remove({ ...base, filepath: change.path });
+  }
+}
+
+function indexLock(repo: Repository): string {
+  return join(repo.gitdir, 'index.lock');
+}
+
+/** Stages the files, as `git add` would, without committing. */
+export async function stageFiles(repo: Repository, changes: FileChange[]): Promise<void> {
+  const release = await takeGitLock(indexLock(repo));
+  try {
+    await updateIndex(repo, changes, {});
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Commits exactly these files on top of HEAD and stages them. The branch moves only once
+ * every object is written, and the index only after the branch: a failure part-way
+ * leaves at most unreferenced objects behind. Returns the new commit id.
+ */
+export async function commitFiles(
+  repo: Repository,
+  changes: FileChange[],
+  message: string,
+  who: { author: GitIdentity; committer: GitIdentity },
+): Promise<string> {
+  const git = await isogit();
+  const cache = {};
+  const release = await takeGitLock(indexLock(repo));
+  try {
+    const oids = new Map<string, string | null>();
+    for (const change of changes) {
+      oids.set(
+        change.path,
+        change.content === null
+          ? null
+          : await git.writeBlob({ fs, gitdir: repo.gitdir, blob: change.content }),
+      );
+    }
+    const head = await readHead(repo);
+    let baseTree: string | undefined;
+    if (head.commit) {
+      baseTree = (await git.readCommit({ fs, gitdir: repo.gitdir, oid: head.commit, cache })).commit
+        .tree;
+    }
+    const tree =
+      (await rewriteTree(repo, baseTree, oids, cache)) ??
+      (await git.writeTree({ fs, gitdir: repo.gitdir, tree: [] }));
+    const now = new Date();
+    const commit = await git.writeCommit({
+      fs,
+      gitdir: repo.gitdir,
+      commit: {
+        message: message.endsWith('\n') ? message : message + '\n',
+        tree,
+        parent: head.commit ? [head.commit] : [],
+        author: signature(who.author, now),
+        committer: signature(who.committer, now),
+      },
+    });
+    const when = `${Math.floor(now.getTime() / 1000)} ${formatOffset(now)}`;
+    const kind = head.commit ? 'commit' : 'commit (initial)';
+    const reflog = `${who.committer.name} <${who.committer.email}> ${when}\t${kind}: ${message.split('\n')[0]}`;
+    await writeRefLocked(repo, head.ref ?? 'HEAD', head.commit, commit, reflog);
+    await updateIndex(repo, changes, cache);
+    return commit;
+  } finally {
+    await release();
+  }
+}
+
+function formatOffset(date: Date): string {
+  const minutes = -date.getTimezoneOffset();
+  const sign = minutes >= 0 ? '+' : '-';
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+}

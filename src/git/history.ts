@@ -1,0 +1,133 @@
+/**
+ * Reading .remembrancer/memories/ through history: which commit introduced a file, and
+ * which memory ids a commit holds. Trees are read by id and cached, and a commit whose
+ * memories/ tree equals its parent's is passed over without reading further.
+ */
+import { createHash } from 'node:crypto';
+import { MEMORIES_DIR, REM_DIR } from '../core/paths.js';
+import type { Repository } from '../core/repository.js';
+import { fs, isogit, type TreeEntry } from './isogit.js';
+
+/** The git blob id of some bytes, as `git hash-object` computes it. */
+export function gitBlobOid(bytes: Uint8Array): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+export class HistoryReader {
+  private readonly trees = new Map<string, Promise<TreeEntry[]>>();
+  private readonly commits = new Map<string, Promise<{ tree: string; parent: string[] }>>();
+  private readonly cache = {};
+
+  constructor(private readonly repo: Repository) {}
+
+  private async base() {
+    return {
+      git: await isogit(),
+      opts: { fs, dir: this.repo.root, gitdir: this.repo.gitdir, cache: this.cache },
+    };
+  }
+
+  private tree(oid: string): Promise<TreeEntry[]> {
+    let found = this.trees.get(oid);
+    if (!found) {
+      found = this.base().then(
+        async ({ git, opts }) => (await git.readTree({ ...opts, oid })).tree,
+      );
+      this.trees.set(oid, found);
+    }
+    return found;
+  }
+
+  commit(oid: string): Promise<{ tree: string; parent: string[] }> {
+    let found = this.commits.get(oid);
+    if (!found) {
+      found = this.base().then(
+        async ({ git, opts }) => (await git.readCommit({ ...opts, oid })).commit,
+      );
+      this.commits.set(oid, found);
+    }
+    return found;
+  }
+
+  /** The id of the tree at `path` (a/b/c) in a commit, or undefined. */
+  async treeAt(commit: string, path: string): Promise<string | undefined> {
+    let oid: string | undefined = (await this.commit(commit)).tree;
+    for (const part of path.split('/')) {
+      if (oid === undefined) return undefined;
+      const entry: TreeEntry | undefined = (await this.tree(oid)).find((e) => e.path === part);
+      oid = entry?.type === 'tree' ? entry.oid : undefined;
+    }
+    return oid;
+  }
+
+  private memoriesTree(commit: string): Promise<string | undefined> {
+    return this.treeAt(commit, `${REM_DIR}/${MEMORIES_DIR}`);
+  }
+
+  /** Whether a memory file (path relative to .remembrancer/) exists in a commit. */
+  async hasMemoryFile(commit: string, memPath: string): Promise<boolean> {
+    const [, shard, name] = memPath.split('/') as [string, string, string];
+    const memories = await this.memoriesTree(commit);
+    if (!memories) return false;
+    const shardEntry = (await this.tree(memories)).find(
+      (e) => e.path === shard && e.type === 'tree',
+    );
+    if (!shardEntry) return false;
+    return (await this.tree(shardEntry.oid)).some((e) => e.path === name);
+  }
+
+  /** Ids of every memory file in a commit (whatever its content). */
+  async memoryIdsAt(commit: string): Promise<string[]> {
+    const memories = await this.memoriesTree(commit);
+    if (!memories) return [];
+    const ids: string[] = [];
+    for (const shard of await this.tree(memories)) {
+      if (shard.type !== 'tree') continue;
+      for (const file of await this.tree(shard.oid)) {
+        const m = /^([0-9a-f]{64})\.json$/.exec(file.path);
+        if (m) ids.push(m[1] as string);
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * For each memory path, the commit reachable from `head` that added it: it holds the
+   * file and none of its parents does.
+   */
+  async introducingCommits(head: string, memPaths: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const pending = new Set(memPaths);
+    const queue = [head];
+    const seen = new Set<string>(queue);
+    while (queue.length > 0 && pending.size > 0) {
+      const commit = queue.shift() as string;
+      const { parent } = await this.commit(commit);
+      for (const p of parent) {
+        if (!seen.has(p)) {
+          seen.add(p);
+          queue.push(p);
+        }
+      }
+      const mine = await this.memoriesTree(commit);
+      if (mine === undefined) continue;
+      const parentTrees = await Promise.all(parent.map((p) => this.memoriesTree(p)));
+      if (parentTrees.includes(mine)) continue; // nothing under memories/ was added here
+      for (const path of [...pending]) {
+        if (!(await this.hasMemoryFile(commit, path))) continue;
+        let inParent = false;
+        for (const p of parent) {
+          if (await this.hasMemoryFile(p, path)) {
+            inParent = true;
+            break;
+          }
+        }
+        if (!inParent) {
+          found.set(path, commit);
+          pending.delete(path);
+        }
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,181 @@
+/** Snapshots of .remembrancer/ as git stores it: in a commit, or in the index. */
+import { RemembrancerError } from '../core/errors.js';
+import { REM_DIR, repoRelative } from '../core/paths.js';
+import type { Repository } from '../core/repository.js';
+import type { Snapshot, SnapshotEntry } from '../core/snapshot.js';
+import { fs, isogit } from './isogit.js';
+
+const MODE_SYMLINK = '120000';
+
+function kindOf(mode: string): SnapshotEntry['kind'] {
+  if (mode === MODE_SYMLINK) return 'symlink';
+  if (mode === '100644' || mode === '100755') return 'file';
+  return 'other';
+}
+
+/** Resolves a revision (branch, tag, HEAD, full or abbreviated commit id) to a commit id. */
+export async function resolveCommit(
+  repo: Repository,
+  rev: string,
+  cache: object = {},
+): Promise<string> {
+  const git = await isogit();
+  const base = { fs, dir: repo.root, gitdir: repo.gitdir, cache };
+  let oid: string | undefined;
+  for (const candidate of [rev, `refs/heads/${rev}`, `refs/tags/${rev}`, `refs/remotes/${rev}`]) {
+    try {
+      oid = await git.resolveRef({ fs, dir: repo.root, gitdir: repo.gitdir, ref: candidate });
+      break;
+    } catch {
+      // try the next spelling
+    }
+  }
+  if (oid === undefined && /^[0-9a-f]{4,40}$/.test(rev)) {
+    oid = await git.expandOid({ ...base, oid: rev }).catch(() => undefined);
+  }
+  if (oid === undefined) {
+    throw new RemembrancerError('USAGE', `unknown revision "${rev}"`, {
+      fix: 'pass a branch, tag or commit that exists here (git fetch it first)',
+    });
+  }
+  // Peel annotated tags down to their commit.
+  for (let i = 0; i < 10; i++) {
+    const { type, object } = await git.readObject({ ...base, oid, format: 'parsed' });
+    if (type === 'commit') return oid;
+    if (type === 'tag') oid = (object as { object: string }).object;
+    else break;
+  }
+  throw new RemembrancerError('USAGE', `"${rev}" does not name a commit`, {
+    fix: 'pass a branch, tag or commit id',
+  });
+}
+
+/** The commit HEAD points at, or undefined in a repository with no commits yet. */
+export async function headCommit(repo: Repository): Promise<string | undefined> {
+  const git = await isogit();
+  try {
+    return await git.resolveRef({ fs, dir: repo.root, gitdir: repo.gitdir, ref: 'HEAD' });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Entries listed once from git objects; blobs read by id. */
+abstract class GitSnapshot implements Snapshot {
+  abstract readonly label: string;
+  private entriesPromise: Promise<SnapshotEntry[]> | undefined;
+  private byPath: Map<string, SnapshotEntry> | undefined;
+
+  constructor(
+    protected readonly repo: Repository,
+    protected readonly cache: object,
+  ) {}
+
+  protected abstract load(): Promise<SnapshotEntry[]>;
+
+  list(): Promise<SnapshotEntry[]> {
+    this.entriesPromise ??= this.load().then((entries) => {
+      this.byPath = new Map(entries.map((e) => [e.path, e]));
+      return entries;
+    });
+    return this.entriesPromise;
+  }
+
+  async read(path: string, maxBytes?: number): Promise<Uint8Array | undefined> {
+    await this.list();
+    const entry = this.byPath?.get(path);
+    if (!entry?.oid || entry.kind !== 'file') return undefined;
+    return readBlobChecked(this.repo, entry.oid, path, this.cache, maxBytes);
+  }
+}
+
+export class CommitSnapshot extends GitSnapshot {
+  readonly label: string;
+
+  constructor(
+    repo: Repository,
+    readonly commit: string,
+    label: string,
+    cache: object = {},
+  ) {
+    super(repo, cache);
+    this.label = `${label} (${commit.slice(0, 7)})`;
+  }
+
+  protected async load(): Promise<SnapshotEntry[]> {
+    const git = await isogit();
+    const base = { fs, dir: this.repo.root, gitdir: this.repo.gitdir, cache: this.cache };
+    let top;
+    try {
+      top = await git.readTree({ ...base, oid: this.commit, filepath: REM_DIR });
+    } catch {
+      return []; // no .remembrancer/ in that commit
+    }
+    const entries: SnapshotEntry[] = [];
+    const walk = async (oid: string, prefix: string): Promise<void> => {
+      const { tree } = await git.readTree({ ...base, oid });
+      const subtrees: Promise<void>[] = [];
+      for (const e of tree) {
+        const path = prefix + e.path;
+        if (e.type === 'tree') subtrees.push(walk(e.oid, path + '/'));
+        else entries.push({ path, kind: kindOf(e.mode), oid: e.oid });
+      }
+      await Promise.all(subtrees);
+    };
+    await walk(top.oid, '');
+    return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+}
+
+async function readBlobChecked(
+  repo: Repository,
+  oid: string,
+  path: string,
+  cache: object,
+  maxBytes?: number,
+): Promise<Uint8Array> {
+  const git = await isogit();
+  const { blob } = await git.readBlob({ fs, dir: repo.root, gitdir: repo.gitdir, oid, cache });
+  if (maxBytes !== undefined && blob.length > maxBytes) {
+    throw new RemembrancerError(
+      'FILE_TOO_LARGE',
+      `file is ${blob.length} bytes, over the ${maxBytes}-byte limit`,
+      {
+        file: repoRelative(path),
+        fix: 'remove it; memories are small JSON files',
+      },
+    );
+  }
+  return blob;
+}
+
+/** What `git add` has staged: the state a pre-commit hook must judge. */
+export class IndexSnapshot extends GitSnapshot {
+  readonly label = 'index';
+
+  constructor(repo: Repository, cache: object = {}) {
+    super(repo, cache);
+  }
+
+  protected async load(): Promise<SnapshotEntry[]> {
+    const git = await isogit();
+    const prefix = REM_DIR + '/';
+    const found = (await git.walk({
+      fs,
+      dir: this.repo.root,
+      gitdir: this.repo.gitdir,
+      cache: this.cache,
+      trees: [git.STAGE()],
+      map: async (filepath, [entry]) => {
+        if (filepath === '.') return undefined;
+        if (!filepath.startsWith(prefix) && filepath !== REM_DIR) return null;
+        if (!entry || (await entry.type()) !== 'blob') return undefined;
+        const mode = ((await entry.mode()) ?? 0).toString(8);
+        return { path: filepath.slice(prefix.length), kind: kindOf(mode), oid: await entry.oid() };
+      },
+    })) as (SnapshotEntry | undefined)[];
+    return found
+      .filter((e): e is SnapshotEntry => e !== undefined && typeof e === 'object' && 'path' in e)
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+}
