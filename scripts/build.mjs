@@ -1,13 +1,18 @@
 // Bundles the CLI with esbuild: one small entry chunk, heavy modules split into chunks that
 // load only when a command needs them. The type check is `npm run typecheck` (tsc).
+// The bundle is built beside dist/ and swapped in with renames, so a CLI that is running
+// (a test, a hook) never sees a half-written dist/.
 import { build } from 'esbuild';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 
-const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
-await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
+const root = new URL('../', import.meta.url);
+const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
+const dist = fileURLToPath(new URL('dist', root));
+const fresh = `${dist}.tmp-${process.pid}`;
 await build({
   entryPoints: { cli: 'src/cli/main.ts', lib: 'src/index.ts' },
-  outdir: 'dist',
+  outdir: fresh,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -23,3 +28,7 @@ await build({
   },
   logLevel: 'warning',
 });
+const old = `${dist}.old-${process.pid}`;
+await rename(dist, old).catch(() => undefined);
+await rename(fresh, dist);
+await rm(old, { recursive: true, force: true });

@@ -309,14 +309,22 @@ async function checkSeals(
   const history = new HistoryReader(options.repo);
   const head = options.history;
   const committed = new Map<string, string>();
+  const skipped = new Set<string>();
   if (head) {
     const paths: string[] = [];
     for (const seal of own) if (await history.hasMemoryFile(head, seal.path)) paths.push(seal.path);
-    for (const [path, commit] of await history.introducingCommits(head, paths))
-      committed.set(path, commit);
+    const placed = await history.introducingCommits(head, paths);
+    for (const [path, commit] of placed.found) committed.set(path, commit);
+    for (const path of placed.unknown) skipped.add(path);
+    if (placed.unknown.size > 0) {
+      notes.push(
+        `${placed.unknown.size} seal(s) predate this shallow clone and were not recomputed; run git fetch --unshallow to check them`,
+      );
+    }
   }
   const current = merkleRoot(nonSealIds(memories.map((m) => m.id)));
   for (const seal of own) {
+    if (skipped.has(seal.path)) continue;
     const body = sealBody(seal);
     const file = repoRelative(seal.path);
     const commit = committed.get(seal.path);

@@ -4,6 +4,8 @@
  * memories/ tree equals its parent's is passed over without reading further.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MEMORIES_DIR, REM_DIR } from '../core/paths.js';
 import type { Repository } from '../core/repository.js';
 import { fs, isogit, type TreeEntry } from './isogit.js';
@@ -17,8 +19,18 @@ export class HistoryReader {
   private readonly trees = new Map<string, Promise<TreeEntry[]>>();
   private readonly commits = new Map<string, Promise<{ tree: string; parent: string[] }>>();
   private readonly cache = {};
+  /** Commits whose parents a shallow clone does not have. */
+  private readonly shallow: Set<string>;
 
-  constructor(private readonly repo: Repository) {}
+  constructor(private readonly repo: Repository) {
+    let lines: string[];
+    try {
+      lines = readFileSync(join(repo.gitdir, 'shallow'), 'utf8').split('\n');
+    } catch {
+      lines = [];
+    }
+    this.shallow = new Set(lines.map((l) => l.trim()).filter(Boolean));
+  }
 
   private async base() {
     return {
@@ -93,16 +105,21 @@ export class HistoryReader {
 
   /**
    * For each memory path, the commit reachable from `head` that added it: it holds the
-   * file and none of its parents does.
+   * file and none of its parents does. Paths first seen at the edge of a shallow clone
+   * cannot be placed and are returned in `unknown`.
    */
-  async introducingCommits(head: string, memPaths: string[]): Promise<Map<string, string>> {
+  async introducingCommits(
+    head: string,
+    memPaths: string[],
+  ): Promise<{ found: Map<string, string>; unknown: Set<string> }> {
     const found = new Map<string, string>();
+    const unknown = new Set<string>();
     const pending = new Set(memPaths);
     const queue = [head];
     const seen = new Set<string>(queue);
     while (queue.length > 0 && pending.size > 0) {
       const commit = queue.shift() as string;
-      const { parent } = await this.commit(commit);
+      const parent = this.shallow.has(commit) ? [] : (await this.commit(commit)).parent;
       for (const p of parent) {
         if (!seen.has(p)) {
           seen.add(p);
@@ -123,11 +140,12 @@ export class HistoryReader {
           }
         }
         if (!inParent) {
-          found.set(path, commit);
+          if (this.shallow.has(commit)) unknown.add(path);
+          else found.set(path, commit);
           pending.delete(path);
         }
       }
     }
-    return found;
+    return { found, unknown };
   }
 }
