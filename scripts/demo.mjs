@@ -38,7 +38,6 @@ const env = {
   REMEMBRANCER_KEY_ID: '',
 };
 if (!tty) env.NO_COLOR = '1';
-else env.FORCE_COLOR = '1';
 
 let step = 0;
 function heading(text) {
@@ -47,18 +46,17 @@ function heading(text) {
 }
 
 function sh(cmd, args, { expect = 0 } = {}) {
-  const shown = cmd === process.execPath ? ['remembrancer', ...args] : [cmd, ...args];
+  const shown = cmd === process.execPath ? ['remembrancer', ...args.slice(1)] : [cmd, ...args];
   console.log(dim(`$ ${shown.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`));
-  const result = spawnSync(cmd, args, { cwd: repo, env, encoding: 'utf8' });
-  const out = (result.stdout + result.stderr).trimEnd();
-  if (out) console.log(out.replace(/^/gm, '  '));
+  // The child writes straight to this terminal, so it draws its tables and colours as it
+  // would for a user.
+  const result = spawnSync(cmd, args, { cwd: repo, env, stdio: 'inherit' });
   if (result.status !== expect) {
     console.error(
       red(`\nunexpected exit code ${result.status} (expected ${expect}); the demo stops here.`),
     );
     process.exit(1);
   }
-  return result.stdout;
 }
 const rem = (args, options) => sh(process.execPath, [BIN, ...args], options);
 
