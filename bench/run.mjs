@@ -15,7 +15,7 @@ const memoriesArg = args.includes('--memories')
   ? Number(args[args.indexOf('--memories') + 1])
   : 10_000;
 
-const work = realpathSync(mkdtempSync(join(tmpdir(), 'rem-bench-')));
+const work = realpathSync(mkdtempSync(join(tmpdir(), 'remembrancer-bench-')));
 const env = {
   ...process.env,
   HOME: work,
@@ -155,7 +155,8 @@ if (want('covenant')) {
   });
 }
 
-rmSync(work, { recursive: true, force: true });
+if (process.env.BENCH_KEEP) console.log(`kept ${work}`);
+else rmSync(work, { recursive: true, force: true });
 
 const width = Math.max(...results.map((r) => r.name.length));
 console.log(`${'benchmark'.padEnd(width)}  ${'median'.padStart(10)}  target`);

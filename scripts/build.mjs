@@ -11,7 +11,11 @@ const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
 const dist = fileURLToPath(new URL('dist', root));
 const fresh = `${dist}.tmp-${process.pid}`;
 await build({
-  entryPoints: { cli: 'src/cli/main.ts', lib: 'src/index.ts' },
+  entryPoints: {
+    cli: 'src/cli/main.ts',
+    lib: 'src/index.ts',
+    'verify-worker': 'src/crypto/verify-worker.ts',
+  },
   outdir: fresh,
   bundle: true,
   splitting: true,

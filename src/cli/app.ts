@@ -1,7 +1,7 @@
 /** The yargs program: global options, commands, and the one place errors become exit codes. */
 import yargs from 'yargs';
 import { EXIT_USAGE, RemembrancerError } from '../core/errors.js';
-import { commands } from './commands.js';
+import { commands, examples } from './commands.js';
 import { IO } from './io.js';
 import { VERSION } from './version.js';
 
@@ -38,7 +38,14 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     .alias('V', 'version')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue(
-      'Exit codes: 0 success, 1 a check failed, 2 usage or input error. Docs: README.md and docs/.',
+      examples([
+        ['$0 init && $0 key generate --trust', 'start keeping signed memory in this repository'],
+        [
+          '$0 record deploy --component api --version 1.4.2 --evidence dist/api.tgz',
+          'a deploy receipt',
+        ],
+        ['$0 covenant', 'check everything; exit 1 on any violation'],
+      ]) + ' Docs: README.md and docs/.',
     )
     .fail((message, error) => {
       if (error) throw error;

@@ -44,6 +44,19 @@ const json = (y: Argv) =>
     describe: 'print JSON for scripts (docs/json.md)',
   });
 
+/**
+ * Examples as a block after the options, one command per line with its meaning below, so
+ * long command lines are not squeezed into a narrow column.
+ */
+export function examples(list: [string, string][]): string {
+  const lines = list.map(
+    ([cmd, what]) => `  $ ${cmd.replace(/\$0/g, 'remembrancer')}\n      ${what}`,
+  );
+  return `Examples:\n${lines.join('\n')}\n\n${EXIT_CODES}`;
+}
+
+export const EXIT_CODES = 'Exit codes: 0 success, 1 a check failed, 2 usage or input error.';
+
 function opts(argv: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(argv)) {
@@ -71,8 +84,12 @@ export function commands(ctx: CommandContext): CommandModule[] {
             choices: ['strict', 'permissive'] as const,
             describe: 'strict requires trusted signatures (default: strict)',
           })
-          .example('$0 init', 'initialise with the strict policy, named after the folder')
-          .example('$0 init --name payments --policy permissive', 'allow unsigned memories'),
+          .epilogue(
+            examples([
+              ['$0 init', 'initialise with the strict policy, named after the folder'],
+              ['$0 init --name payments --policy permissive', 'allow unsigned memories'],
+            ]),
+          ),
       handler: handler(() => import('./init.js') as Promise<{ run: Run }>),
     },
     {
@@ -103,23 +120,34 @@ export function commands(ctx: CommandContext): CommandModule[] {
                   default: false,
                   describe: 'also make it a trust anchor of this repository',
                 })
-                .example(
-                  '$0 key generate --name "Ada Lovelace" --email ada@example.com --trust',
-                  'create a key and trust it here',
-                )
-                .example(
-                  'KEYPASS=s3cret $0 key generate --passphrase-env KEYPASS --out ~/keys/ci.key.asc',
-                  'a protected key at a chosen path',
+                .epilogue(
+                  examples([
+                    [
+                      '$0 key generate --name "Ada Lovelace" --email ada@example.com --trust',
+                      'create a key and trust it here',
+                    ],
+                    [
+                      'KEYPASS=s3cret $0 key generate --passphrase-env KEYPASS --out ~/keys/ci.key.asc',
+                      'a protected key at a chosen path',
+                    ],
+                  ]),
                 ),
             handler: handler(() => import('./key/generate.js') as Promise<{ run: Run }>),
           })
           .command({
             command: 'list',
             describe: 'List the keys in your user config folder',
-            builder: (k) => json(k).example('$0 key list', 'show your keys; * marks the default'),
+            builder: (k) =>
+              json(k).epilogue(examples([['$0 key list', 'show your keys; * marks the default']])),
             handler: handler(() => import('./key/list.js') as Promise<{ run: Run }>),
           })
-          .demandCommand(1, 'choose a key command: generate or list'),
+          .demandCommand(1, 'choose a key command: generate or list')
+          .epilogue(
+            examples([
+              ['$0 key generate --trust', 'a new signing key, trusted in this repository'],
+              ['$0 key list', 'your keys'],
+            ]),
+          ),
       handler: () => undefined,
     },
     {
@@ -137,17 +165,22 @@ export function commands(ctx: CommandContext): CommandModule[] {
                   array: true,
                   describe: 'ASCII-armoured public key files',
                 })
-                .example('$0 trust add ada.pub.asc', 'trust a colleague')
-                .example(
-                  'gpg --armor --export ada@example.com > ada.asc && $0 trust add ada.asc',
-                  'trust a GnuPG key',
+                .epilogue(
+                  examples([
+                    ['$0 trust add ada.pub.asc', 'trust a colleague'],
+                    [
+                      'gpg --armor --export ada@example.com > ada.asc && $0 trust add ada.asc',
+                      'trust a GnuPG key',
+                    ],
+                  ]),
                 ),
             handler: handler(() => import('./trust/add.js') as Promise<{ run: Run }>),
           })
           .command({
             command: 'list',
             describe: 'List the trust anchors',
-            builder: (k) => json(k).example('$0 trust list --json', 'trust anchors as JSON'),
+            builder: (k) =>
+              json(k).epilogue(examples([['$0 trust list --json', 'trust anchors as JSON']])),
             handler: handler(() => import('./trust/list.js') as Promise<{ run: Run }>),
           })
           .command({
@@ -159,10 +192,16 @@ export function commands(ctx: CommandContext): CommandModule[] {
                   type: 'string',
                   describe: 'fingerprint as `trust list` shows it',
                 })
-                .example('$0 trust remove 7B187091710B32E5', 'distrust a key'),
+                .epilogue(examples([['$0 trust remove 7B187091710B32E5', 'distrust a key']])),
             handler: handler(() => import('./trust/remove.js') as Promise<{ run: Run }>),
           })
-          .demandCommand(1, 'choose a trust command: add, list or remove'),
+          .demandCommand(1, 'choose a trust command: add, list or remove')
+          .epilogue(
+            examples([
+              ['$0 trust add ada.pub.asc', 'trust a colleague'],
+              ['$0 trust list', 'the trust anchors'],
+            ]),
+          ),
       handler: () => undefined,
     },
     {
@@ -190,13 +229,17 @@ export function commands(ctx: CommandContext): CommandModule[] {
                 })
                 .option('env', { type: 'string', describe: 'environment deployed to' })
                 .option('note', { type: 'string', describe: 'free text' })
-                .example(
-                  '$0 record deploy --component api --version 1.4.2 --evidence dist/api.tgz --env production',
-                  'receipt for a built artifact',
-                )
-                .example(
-                  '$0 record deploy --component api --version 1.4.2 --sha256 $(sha256sum api.tgz | cut -c1-64)',
-                  'receipt by digest',
+                .epilogue(
+                  examples([
+                    [
+                      '$0 record deploy --component api --version 1.4.2 --evidence dist/api.tgz --env production',
+                      'receipt for a built artifact',
+                    ],
+                    [
+                      '$0 record deploy --component api --version 1.4.2 --sha256 $(sha256sum api.tgz | cut -c1-64)',
+                      'receipt by digest',
+                    ],
+                  ]),
                 ),
             handler: handler(() => import('./record/deploy.js') as Promise<{ run: Run }>),
           })
@@ -212,13 +255,26 @@ export function commands(ctx: CommandContext): CommandModule[] {
                   default: [],
                   describe: 'a tag (repeatable)',
                 })
-                .example(
-                  '$0 record decision "Use Postgres 16 for the ledger" --tag database --tag ledger',
-                  'a tagged decision',
+                .epilogue(
+                  examples([
+                    [
+                      '$0 record decision "Use Postgres 16 for the ledger" --tag database --tag ledger',
+                      'a tagged decision',
+                    ],
+                  ]),
                 ),
             handler: handler(() => import('./record/decision.js') as Promise<{ run: Run }>),
           })
-          .demandCommand(1, 'choose what to record: deploy or decision'),
+          .demandCommand(1, 'choose what to record: deploy or decision')
+          .epilogue(
+            examples([
+              [
+                '$0 record deploy --component api --version 1.4.2 --evidence dist/api.tgz',
+                'a deploy receipt',
+              ],
+              ['$0 record decision "Use Postgres 16" --tag database', 'a decision'],
+            ]),
+          ),
       handler: () => undefined,
     },
     {
@@ -228,8 +284,12 @@ export function commands(ctx: CommandContext): CommandModule[] {
         json(y)
           .positional('type', { type: 'string', describe: 'deploy(ments), decision(s) or seal(s)' })
           .option('limit', { type: 'number', describe: 'show at most this many' })
-          .example('$0 list', 'everything')
-          .example('$0 list deployments --json', 'deploy receipts as JSON'),
+          .epilogue(
+            examples([
+              ['$0 list', 'everything'],
+              ['$0 list deployments --json', 'deploy receipts as JSON'],
+            ]),
+          ),
       handler: handler(() => import('./list.js') as Promise<{ run: Run }>),
     },
     {
@@ -242,8 +302,12 @@ export function commands(ctx: CommandContext): CommandModule[] {
             type: 'string',
             describe: 'the id, or a unique prefix of 4+ hex digits',
           })
-          .example('$0 show 3f2a9c', 'a memory by id prefix')
-          .example('$0 receipt 3f2a9c --json', 'the envelope and its verification as JSON'),
+          .epilogue(
+            examples([
+              ['$0 show 3f2a9c', 'a memory by id prefix'],
+              ['$0 receipt 3f2a9c --json', 'the envelope and its verification as JSON'],
+            ]),
+          ),
       handler: handler(() => import('./show.js') as Promise<{ run: Run }>),
     },
     {
@@ -252,23 +316,28 @@ export function commands(ctx: CommandContext): CommandModule[] {
       builder: (y) =>
         json(y)
           .positional('artifact', { type: 'string', describe: 'a file to hash, or sha256:<hex>' })
-          .example('$0 verify dist/api.tgz', 'exit 0 when a valid receipt names this file')
-          .example(
-            '$0 verify sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
-            'by digest',
+          .epilogue(
+            examples([
+              ['$0 verify dist/api.tgz', 'exit 0 when a valid receipt names this file'],
+              [
+                '$0 verify sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+                'by digest',
+              ],
+            ]),
           ),
       handler: handler(() => import('./verify.js') as Promise<{ run: Run }>),
     },
     {
       command: 'root',
       describe: 'Print the Merkle root over all memories (RFC 6962)',
-      builder: (y) => json(y).example('$0 root', 'the root and whether the latest seal covers it'),
+      builder: (y) =>
+        json(y).epilogue(examples([['$0 root', 'the root and whether the latest seal covers it']])),
       handler: handler(() => import('./root.js') as Promise<{ run: Run }>),
     },
     {
       command: 'seal',
       describe: 'Sign a checkpoint of the current Merkle root',
-      builder: (y) => signing(json(commit(y))).example('$0 seal', 'seal and commit'),
+      builder: (y) => signing(json(commit(y))).epilogue(examples([['$0 seal', 'seal and commit']])),
       handler: handler(() => import('./seal.js') as Promise<{ run: Run }>),
     },
     {
@@ -291,9 +360,13 @@ export function commands(ctx: CommandContext): CommandModule[] {
           })
           .option('quiet', { type: 'boolean', default: false, describe: 'print only violations' })
           .conflicts('staged', ['base', 'head'])
-          .example('$0 covenant', 'check the working tree against HEAD')
-          .example('$0 covenant --staged', 'what a pre-commit hook runs')
-          .example('$0 covenant --base origin/main --head HEAD --json', 'check a pull request'),
+          .epilogue(
+            examples([
+              ['$0 covenant', 'check the working tree against HEAD'],
+              ['$0 covenant --staged', 'what a pre-commit hook runs'],
+              ['$0 covenant --base origin/main --head HEAD --json', 'check a pull request'],
+            ]),
+          ),
       handler: handler(() => import('./covenant.js') as Promise<{ run: Run }>),
     },
   ];

@@ -145,13 +145,115 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
 
 function describeSyntaxError(text: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const position = /position (\d+)/.exec(message);
   if (text.trim() === '') return 'malformed JSON: the file is empty';
-  if (position) {
-    const { line, column } = lineAndColumn(text, Number(position[1]));
+  // Node 20 gives a position for some syntax errors only; find it ourselves otherwise.
+  const position = /position (\d+)/.exec(message);
+  const offset = position ? Number(position[1]) : locateJsonError(text);
+  if (offset >= text.length) return 'malformed JSON: the file ends in the middle of a value';
+  if (offset >= 0) {
+    const { line, column } = lineAndColumn(text, offset);
     return `malformed JSON at line ${line} column ${column}`;
   }
   return `malformed JSON (${message.replace(/\s+/g, ' ')})`;
+}
+
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+/**
+ * The offset of the first character that breaks the JSON grammar (RFC 8259), or -1.
+ * Runs only after JSON.parse has already failed, to say where.
+ */
+export function locateJsonError(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw new SyntaxPosition(i);
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
+  };
+  const string = () => {
+    i++; // opening quote
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return;
+      }
+      if (c < 0x20) fail();
+      if (c === 0x5c) {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+            i += 2;
+            fail();
+          }
+          i += 6;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
+        else {
+          i++;
+          fail();
+        }
+      } else i++;
+    }
+    fail();
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (text[i] !== '"') fail();
+          string();
+          ws();
+          if (text[i] !== ':') fail();
+          i++;
+        }
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === close) {
+          i++;
+          return;
+        } else fail();
+      }
+    }
+    if (c === '"') return string();
+    NUMBER.lastIndex = i;
+    const n = NUMBER.exec(text);
+    if (n) {
+      i += n[0].length;
+      return;
+    }
+    for (const literal of ['true', 'false', 'null']) {
+      if (text.startsWith(literal, i)) {
+        i += literal.length;
+        return;
+      }
+    }
+    fail();
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+    return -1;
+  } catch (err) {
+    if (err instanceof SyntaxPosition) return err.offset;
+    return -1; // nested too deeply to walk: no position to give
+  }
+}
+
+class SyntaxPosition {
+  constructor(readonly offset: number) {}
 }
 
 interface Frame {

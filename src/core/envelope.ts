@@ -139,7 +139,9 @@ export function toMemory(envelope: Envelope<unknown>): Memory {
   return { id, path: memoryPath(id), envelope: normalized, signedBytes };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte order mark in the text, where JSON.parse rejects it: a memory
+// file with a BOM is another blob for the same memory, so it must not pass as canonical.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Reads one memory file and checks everything that needs no key: size, UTF-8, JSON

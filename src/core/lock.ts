@@ -4,7 +4,7 @@
  * A lock left by a process that died on this host is recognised and taken over.
  */
 import { hostname } from 'node:os';
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { RemembrancerError } from './errors.js';
 
 interface LockOwner {
@@ -38,6 +38,42 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A lock file nobody reads as owned: written by a dead process here, or empty for long. */
+const UNREADABLE_STALE_MS = 30_000;
+
+async function isStale(path: string, owner: LockOwner | undefined, host: string): Promise<boolean> {
+  if (owner) return owner.host === host && !alive(owner.pid);
+  // A writer that died between creating the file and writing its pid leaves it empty.
+  const stats = await stat(path).catch(() => undefined);
+  return stats !== undefined && Date.now() - stats.mtimeMs > UNREADABLE_STALE_MS;
+}
+
+/**
+ * Removes a stale lock without racing another process doing the same: only the holder of
+ * the O_EXCL breaker file may remove it, and only after seeing that it is still stale
+ * (another breaker may already have replaced it with a live lock of its own).
+ */
+async function breakStaleLock(path: string, host: string): Promise<void> {
+  const breaker = `${path}.break`;
+  let handle;
+  try {
+    handle = await open(breaker, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // Someone else is breaking it. A breaker left by a crash expires by age.
+    const stats = await stat(breaker).catch(() => undefined);
+    if (stats && Date.now() - stats.mtimeMs > 5_000) await rm(breaker, { force: true });
+    await sleep(5);
+    return;
+  }
+  try {
+    await handle.close();
+    if (await isStale(path, await readOwner(path), host)) await rm(path, { force: true });
+  } finally {
+    await rm(breaker, { force: true });
+  }
+}
+
 export async function acquireLock(
   path: string,
   options: { timeoutMs?: number; what?: string } = {},
@@ -65,10 +101,10 @@ export async function acquireLock(
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = await readOwner(path);
-    if (owner && owner.host === me.host && !alive(owner.pid)) {
-      // The writer died without releasing; its files were written atomically, so the
-      // lock protects nothing any more.
-      await rm(path, { force: true });
+    if (await isStale(path, owner, me.host)) {
+      // The writer died without releasing; its files were written atomically, so the lock
+      // protects nothing any more. Take it over, one breaker at a time.
+      await breakStaleLock(path, me.host);
       continue;
     }
     if (Date.now() >= deadline) {

@@ -3,12 +3,12 @@
  * requires at least one, `permissive` accepts unsigned memories but never an invalid
  * signature. Verification is offline, against the trust anchors only.
  */
-import { verifyDetached } from '../crypto/openpgp.js';
+import { verifyDetached, type SignatureCheck } from '../crypto/openpgp.js';
+import { verifyMany, type VerifyJob } from '../crypto/verify-pool.js';
 import type { Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
 import type { Policy } from './config.js';
 import { repoRelative } from './paths.js';
-import { mapLimit } from './store.js';
 import type { TrustStore } from './trust.js';
 
 export type SignatureState = 'valid' | 'invalid' | 'untrusted';
@@ -56,18 +56,43 @@ export async function checkSignatures(
   );
 }
 
-/** Verifies many memories, a bounded number at a time (openpgp.js verifies asynchronously). */
+/** Verifies every signature of many memories, spread over worker threads when there are many. */
 export async function checkAllSignatures(
   memories: Memory[],
   trust: TrustStore,
   onProgress?: (done: number, total: number) => void,
 ): Promise<Map<string, SignatureStatus[]>> {
+  const jobs: VerifyJob[] = [];
+  const slots: { memory: string; index: number; job: number }[] = [];
   const results = new Map<string, SignatureStatus[]>();
-  let done = 0;
-  await mapLimit(memories, 64, async (memory) => {
-    results.set(memory.id, await checkSignatures(memory, trust));
-    onProgress?.(++done, memories.length);
-  });
+  for (const memory of memories) {
+    const statuses: SignatureStatus[] = [];
+    memory.envelope.signatures.forEach((s, index) => {
+      const anchor = trust.get(s.keyid);
+      if (!anchor) {
+        statuses.push({
+          keyid: s.keyid,
+          state: 'untrusted',
+          reason: `key ${s.keyid} is not a trust anchor`,
+        });
+        return;
+      }
+      const signer = anchor.key.getUserIDs()[0];
+      statuses.push({ keyid: s.keyid, state: 'invalid', ...(signer ? { signer } : {}) });
+      slots.push({ memory: memory.id, index, job: jobs.length });
+      jobs.push({ data: memory.signedBytes, signature: s.sig, fingerprint: s.keyid });
+    });
+    results.set(memory.id, statuses);
+  }
+  const keys = new Map([...trust.keys].map(([fpr, k]) => [fpr, { key: k.key }]));
+  const checks = await verifyMany(jobs, keys, onProgress);
+  for (const slot of slots) {
+    const status = (results.get(slot.memory) as SignatureStatus[])[slot.index] as SignatureStatus;
+    const check = checks[slot.job] as SignatureCheck;
+    if (check.created) status.created = check.created;
+    if (check.ok) status.state = 'valid';
+    else status.reason = check.reason ?? 'does not verify';
+  }
   return results;
 }
 

@@ -2,7 +2,7 @@
  * A snapshot is one state of `.remembrancer/`: the working tree, the index, or a commit.
  * Covenants compare two of them; everything else reads the working tree.
  */
-import { lstat, open, readdir } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { RemembrancerError } from './errors.js';
 import { repoRelative } from './paths.js';
@@ -24,6 +24,11 @@ export interface Snapshot {
   read(path: string, maxBytes?: number): Promise<Uint8Array | undefined>;
 }
 
+/**
+ * The files on disk. Reads are synchronous on purpose: for thousands of small files the
+ * synchronous calls are several times faster than promise-based ones (no thread-pool hop
+ * per call), and nothing else needs the event loop while a command reads its memory.
+ */
 export class WorkingTreeSnapshot implements Snapshot {
   readonly label = 'working tree';
 
@@ -31,53 +36,56 @@ export class WorkingTreeSnapshot implements Snapshot {
 
   async list(): Promise<SnapshotEntry[]> {
     const entries: SnapshotEntry[] = [];
-    const walk = async (dir: string, prefix: string): Promise<void> => {
+    const walk = (dir: string, prefix: string): void => {
       let names;
       try {
-        names = await readdir(dir, { withFileTypes: true });
+        names = readdirSync(dir, { withFileTypes: true });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
         throw err;
       }
-      const subdirs: Promise<void>[] = [];
       for (const d of names) {
         const path = prefix + d.name;
-        if (d.isDirectory()) subdirs.push(walk(join(dir, d.name), path + '/'));
+        if (d.isDirectory()) walk(join(dir, d.name), path + '/');
         else if (d.isFile()) entries.push({ path, kind: 'file' });
         else if (d.isSymbolicLink()) entries.push({ path, kind: 'symlink' });
         else entries.push({ path, kind: 'other' });
       }
-      await Promise.all(subdirs);
     };
-    await walk(this.remDir, '');
+    walk(this.remDir, '');
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   async read(path: string, maxBytes?: number): Promise<Uint8Array | undefined> {
-    const full = join(this.remDir, path);
-    let handle;
+    let fd: number;
     try {
-      const stats = await lstat(full);
-      if (!stats.isFile()) return undefined;
-      handle = await open(full, 'r');
+      // O_NOFOLLOW: a symlink under .remembrancer/ is never followed out of it.
+      fd = openSync(join(this.remDir, path), constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ELOOP' || code === 'EISDIR') return undefined;
       throw err;
     }
     try {
-      if (maxBytes !== undefined) {
-        const { size } = await handle.stat();
-        if (size > maxBytes) {
-          throw new RemembrancerError(
-            'FILE_TOO_LARGE',
-            `file is ${size} bytes, over the ${maxBytes}-byte limit`,
-            { file: repoRelative(path), fix: 'remove it; memories are small JSON files' },
-          );
-        }
+      const stats = fstatSync(fd);
+      if (!stats.isFile()) return undefined;
+      if (maxBytes !== undefined && stats.size > maxBytes) {
+        throw new RemembrancerError(
+          'FILE_TOO_LARGE',
+          `file is ${stats.size} bytes, over the ${maxBytes}-byte limit`,
+          { file: repoRelative(path), fix: 'remove it; memories are small JSON files' },
+        );
       }
-      return await handle.readFile();
+      const buffer = Buffer.allocUnsafe(stats.size);
+      let offset = 0;
+      while (offset < stats.size) {
+        const n = readSync(fd, buffer, offset, stats.size - offset, offset);
+        if (n === 0) break;
+        offset += n;
+      }
+      return buffer.subarray(0, offset);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 }
