@@ -195,7 +195,33 @@ export function commands(ctx: CommandContext): CommandModule[] {
                 .epilogue(examples([['$0 trust remove 7B187091710B32E5', 'distrust a key']])),
             handler: handler(() => import('./trust/remove.js') as Promise<{ run: Run }>),
           })
-          .demandCommand(1, 'choose a trust command: add, list or remove')
+          .command({
+            command: 'add-tsa <file>',
+            describe: 'Trust a Time-Stamp Authority root certificate (PEM or DER)',
+            builder: (k) =>
+              json(commit(k))
+                .positional('file', { type: 'string', describe: 'the TSA root certificate' })
+                .option('name', {
+                  type: 'string',
+                  describe: 'name for it (default: from its common name)',
+                })
+                .epilogue(
+                  examples([
+                    ['$0 trust add-tsa tsa-root.pem --name acme-tsa', 'trust the tokens of a TSA'],
+                  ]),
+                ),
+            handler: handler(() => import('./trust/add-tsa.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'remove-tsa <name>',
+            describe: 'Stop trusting a TSA root',
+            builder: (k) =>
+              json(commit(k))
+                .positional('name', { type: 'string', describe: 'the name `trust list` shows' })
+                .epilogue(examples([['$0 trust remove-tsa acme-tsa', 'distrust a TSA root']])),
+            handler: handler(() => import('./trust/remove-tsa.js') as Promise<{ run: Run }>),
+          })
+          .demandCommand(1, 'choose a trust command: add, list, remove, add-tsa or remove-tsa')
           .epilogue(
             examples([
               ['$0 trust add ada.pub.asc', 'trust a colleague'],
@@ -339,6 +365,81 @@ export function commands(ctx: CommandContext): CommandModule[] {
       describe: 'Sign a checkpoint of the current Merkle root',
       builder: (y) => signing(json(commit(y))).epilogue(examples([['$0 seal', 'seal and commit']])),
       handler: handler(() => import('./seal.js') as Promise<{ run: Run }>),
+    },
+    {
+      command: 'prove <id>',
+      describe: 'Write an evidence bundle that proves a memory offline',
+      builder: (y) =>
+        json(y)
+          .positional('id', { type: 'string', describe: 'the memory id or a unique prefix' })
+          .option('out', {
+            type: 'string',
+            describe: 'bundle file (default: <id>.evidence.json; - for stdout)',
+          })
+          .epilogue(
+            examples([
+              ['$0 prove 3f2a9c', 'write 3f2a9c….evidence.json'],
+              ['$0 prove 3f2a9c --out - | gzip > receipt.evidence.json.gz', 'to stdout'],
+            ]),
+          ),
+      handler: handler(() => import('./prove.js') as Promise<{ run: Run }>),
+    },
+    {
+      command: 'verify-proof <file>',
+      describe: 'Check an evidence bundle offline, outside any repository',
+      builder: (y) =>
+        json(y)
+          .positional('file', { type: 'string', describe: 'a bundle written by `prove`' })
+          .option('trust', {
+            type: 'string',
+            array: true,
+            default: [],
+            describe: 'public key(s) to trust (default: the keys in the bundle)',
+          })
+          .option('tsa-root', {
+            type: 'string',
+            array: true,
+            default: [],
+            describe: 'TSA root certificate(s) to trust (default: the roots in the bundle)',
+          })
+          .epilogue(
+            examples([
+              [
+                '$0 verify-proof receipt.evidence.json --trust team.pub.asc --tsa-root tsa-root.pem',
+                'everything pinned',
+              ],
+              ['$0 verify-proof receipt.evidence.json --json', 'what is proven, as JSON'],
+            ]),
+          ),
+      handler: handler(() => import('./verify-proof.js') as Promise<{ run: Run }>),
+    },
+    {
+      command: 'timestamp [ids..]',
+      describe: 'Get RFC 3161 timestamps for the signatures of memories',
+      builder: (y) =>
+        json(commit(y))
+          .positional('ids', {
+            type: 'string',
+            array: true,
+            default: [],
+            describe: 'memory ids or prefixes',
+          })
+          .option('missing', {
+            type: 'boolean',
+            default: false,
+            describe: 'every signature that lacks a token from a configured TSA',
+          })
+          .option('tsa', {
+            type: 'string',
+            describe: 'ask this TSA URL (default: REMEMBRANCER_TSA_URL, then config.json)',
+          })
+          .epilogue(
+            examples([
+              ['$0 timestamp --missing', 'stamp everything not yet stamped by the configured TSAs'],
+              ['$0 timestamp 3f2a9c --tsa http://tsa.example/tsr', 'one memory, one TSA'],
+            ]),
+          ),
+      handler: handler(() => import('./timestamp.js') as Promise<{ run: Run }>),
     },
     {
       command: 'covenant',

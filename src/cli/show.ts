@@ -1,6 +1,7 @@
 import type { Memory } from '../core/envelope.js';
 import type { DecisionBody, DeployBody, SealBody } from '../core/memory-types.js';
 import { checkSignatures, judgeProvenance } from '../core/provenance.js';
+import { checkTimestamps, judgeTime } from '../core/time.js';
 import { requireConfig } from '../core/config.js';
 import { WorkingTreeSnapshot } from '../core/snapshot.js';
 import { findByPrefix, loadMemories } from '../core/store.js';
@@ -63,8 +64,10 @@ export async function run(options: ShowOptions, io: IO): Promise<number> {
   ]);
   const memory = findByPrefix(loaded.memories, options.id);
   const signatures = await checkSignatures(memory, trust);
+  const timestamps = await checkTimestamps(memory, trust);
   const verdict = judgeProvenance(memory, signatures, config.policy);
-  const verified = verdict.violations.length === 0;
+  const timeProblems = judgeTime(memory, timestamps, config);
+  const verified = verdict.violations.length === 0 && timeProblems.length === 0;
   if (options.json) {
     io.json({
       id: memory.id,
@@ -74,7 +77,8 @@ export async function run(options: ShowOptions, io: IO): Promise<number> {
         ok: verified,
         policy: config.policy,
         signatures,
-        problems: verdict.violations.map((v) => v.message),
+        timestamps,
+        problems: [...verdict.violations, ...timeProblems].map((v) => v.message),
       },
     });
     return verified ? 0 : 1;
@@ -97,6 +101,14 @@ export async function run(options: ShowOptions, io: IO): Promise<number> {
   io.out(io.c.bold('signatures'));
   if (signatures.length === 0) io.out(`  ${io.c.yellow('unsigned')}`);
   for (const sig of signatures) io.out(`  ${signatureLine(io, sig)}`);
-  for (const v of verdict.violations) io.out(`  ${io.c.red('✗')} ${v.message}`);
+  for (const t of timestamps) {
+    io.out(
+      t.ok
+        ? `  ${io.c.green('✓ timestamp')} ${t.genTime} by ${t.signer ?? t.tsa} ${io.c.dim(`(over the signature of ${t.keyid.slice(-16)})`)}`
+        : `  ${io.c.red('✗ timestamp')} from ${t.tsa}: ${t.reason ?? 'invalid'}`,
+    );
+  }
+  for (const v of [...verdict.violations, ...timeProblems])
+    io.out(`  ${io.c.red('✗')} ${v.message}`);
   return verified ? 0 : 1;
 }

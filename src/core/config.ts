@@ -16,6 +16,8 @@ export interface Config {
   schema: 1;
   node: string;
   policy: Policy;
+  /** Every memory must carry a valid timestamp (set by teams that need proof of time). */
+  requireTimestamp?: boolean;
   tsa?: TsaConfig[];
 }
 

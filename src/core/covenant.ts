@@ -12,6 +12,7 @@ import { merkleRoot } from './merkle.js';
 import { isSeal, sealBody } from './memory-types.js';
 import { CONFIG_FILE, MEMORIES_DIR, REM_DIR, repoRelative } from './paths.js';
 import { checkAllSignatures, judgeProvenance } from './provenance.js';
+import { checkAllTimestamps, judgeTime } from './time.js';
 import type { Repository } from './repository.js';
 import type { Snapshot } from './snapshot.js';
 import { loadMemories } from './store.js';
@@ -172,6 +173,14 @@ export async function runCovenant(options: CovenantOptions): Promise<CovenantRep
         message: `created ${memory.envelope.signed.created}, which is in the future`,
         fix: "check the recording machine's clock",
       });
+    }
+  }
+  const stamps = await checkAllTimestamps(memories, trust, (d, t) =>
+    progress?.('timestamps', d, t),
+  );
+  for (const memory of memories) {
+    for (const v of judgeTime(memory, stamps.get(memory.id) ?? [], governing)) {
+      violations.push(finding('time', v));
     }
   }
 

@@ -40,7 +40,11 @@ export type ErrorCode =
   | 'SEAL_MISMATCH'
   | 'SEAL_CHAIN'
   | 'CREATED_IN_FUTURE'
-  | 'CONFIG_REMOVED';
+  | 'CONFIG_REMOVED'
+  | 'TIMESTAMP_INVALID'
+  | 'TIMESTAMP_REQUIRED'
+  | 'TIMESTAMP_BEFORE_CREATED'
+  | 'TSA_FAILED';
 
 /** Exit codes of every command: 0 success, 1 a check failed, 2 usage or input error. */
 export const EXIT_OK = 0;

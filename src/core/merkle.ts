@@ -53,3 +53,88 @@ export function merkleRoot(ids: Iterable<string>): MerkleRoot {
   const leaves = sorted.map((id) => leafHash(Buffer.from(id, 'hex')));
   return { root: rootFromLeafHashes(leaves).toString('hex'), treeSize: sorted.length };
 }
+
+function largestPowerOfTwoBelow(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** RFC 6962 §2.1.1 PATH(m, D[n]): the audit path of leaf `index` among `leaves`. */
+export function inclusionProof(leaves: Buffer[], index: number): Buffer[] {
+  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) {
+    throw new RangeError(`leaf index ${index} is outside a tree of ${leaves.length}`);
+  }
+  const path: Buffer[] = [];
+  let lo = 0;
+  let hi = leaves.length;
+  let m = index;
+  const stack: Buffer[] = [];
+  // Walk down from the root, remembering the sibling subtree at each split.
+  while (hi - lo > 1) {
+    const k = largestPowerOfTwoBelow(hi - lo);
+    if (m < k) {
+      stack.push(rootFromLeafHashes(leaves.slice(lo + k, hi)));
+      hi = lo + k;
+    } else {
+      stack.push(rootFromLeafHashes(leaves.slice(lo, lo + k)));
+      lo = lo + k;
+      m -= k;
+    }
+  }
+  // The path lists siblings from the leaf upward.
+  while (stack.length > 0) path.push(stack.pop() as Buffer);
+  return path;
+}
+
+export class InclusionProofError extends Error {
+  override readonly name = 'InclusionProofError';
+}
+
+/**
+ * RFC 9162 §2.1.3.2: recomputes the root from a leaf hash, its index, the tree size and the
+ * audit path, and compares it with the expected root. Throws InclusionProofError saying why.
+ */
+export function verifyInclusion(
+  leaf: Uint8Array,
+  index: number,
+  treeSize: number,
+  proof: Uint8Array[],
+  root: Uint8Array,
+): void {
+  if (
+    !Number.isSafeInteger(index) ||
+    !Number.isSafeInteger(treeSize) ||
+    index < 0 ||
+    treeSize < 0
+  ) {
+    throw new InclusionProofError('leaf index and tree size must be non-negative integers');
+  }
+  if (index >= treeSize)
+    throw new InclusionProofError(`leaf index ${index} is outside a tree of ${treeSize}`);
+  for (const h of [leaf, root, ...proof]) {
+    if (h.length !== 32) throw new InclusionProofError('every hash in a proof is 32 bytes');
+  }
+  let fn = index;
+  let sn = treeSize - 1;
+  let r: Buffer = Buffer.from(leaf);
+  for (const p of proof) {
+    if (sn === 0) throw new InclusionProofError('the proof is longer than the path to the root');
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  if (sn !== 0) throw new InclusionProofError('the proof is shorter than the path to the root');
+  if (!r.equals(Buffer.from(root)))
+    throw new InclusionProofError('the proof leads to another root');
+}

@@ -9,6 +9,7 @@ import { requireConfig, type Config } from './config.js';
 import { toMemory, type Author, type Memory, type Signed } from './envelope.js';
 import { RemembrancerError } from './errors.js';
 import type { Origin } from './memory-types.js';
+import { stampNew } from './timestamp.js';
 import type { Repository } from './repository.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
 import { transact, type MemoryWrite, type Transaction } from './transaction.js';
@@ -95,7 +96,9 @@ export async function recordMemory(
     author,
     ...(options.created ? { created: options.created } : {}),
   });
-  const memory = await signMemory(signed, options.signer);
+  const stamped = await stampNew(await signMemory(signed, options.signer), config);
+  for (const failure of stamped.failures) warnings.push(`no timestamp from ${failure}`);
+  const memory = stamped.memory;
   const outcome = await transact(
     repo,
     { commit: options.commit, message: () => message(memory), fallbackIdentity: author },

@@ -18,6 +18,7 @@ import type { Repository } from './repository.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
 import { loadMemories } from './store.js';
 import { transact } from './transaction.js';
+import { stampNew } from './timestamp.js';
 
 export interface SealResult {
   /** 'sealed' wrote a new seal; 'unchanged' found the latest seal already current. */
@@ -92,7 +93,9 @@ export async function sealRepository(
         { node: config.node, author },
         { treeSize, root, previous: previous?.id ?? null },
       );
-      const seal = await signMemory(signed, options.signer);
+      const stamped = await stampNew(await signMemory(signed, options.signer), config);
+      for (const failure of stamped.failures) warnings.push(`no timestamp from ${failure}`);
+      const seal = stamped.memory;
       await tx.writeMemory(seal);
       if (options.commit) {
         // Commit every memory on disk that HEAD lacks, so the seal's commit holds its set.

@@ -1,8 +1,9 @@
 /** Adding and removing trust anchors: `trust add`, `trust remove`, `key generate --trust`. */
 import { readFile } from 'node:fs/promises';
-import { describeKey, readPublicKey, type KeyInfo } from '../crypto/openpgp.js';
+import { containsPrivateKey, describeKey, readPublicKey, type KeyInfo } from '../crypto/openpgp.js';
+import { tsaNameFromUrl } from './timestamp.js';
 import { RemembrancerError } from './errors.js';
-import { REM_DIR, trustKeyPath } from './paths.js';
+import { REM_DIR, TRUST_TSA_DIR, trustKeyPath } from './paths.js';
 import { requireConfig } from './config.js';
 import type { Repository } from './repository.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
@@ -106,4 +107,99 @@ export async function removeTrustAnchor(
     async (tx) => tx.remove(`${REM_DIR}/${trustKeyPath(fingerprint)}`),
   );
   return { fingerprint, userIds, ...(outcome.commit ? { commit: outcome.commit } : {}) };
+}
+
+export interface TsaRootChange {
+  name: string;
+  subjects: string[];
+  status: 'added' | 'already trusted';
+  commit?: string;
+}
+
+/** `trust add-tsa`: a TSA root certificate under trust/tsa/<name>.pem. */
+export async function addTsaRoot(
+  repo: Repository,
+  file: string,
+  name: string | undefined,
+  commit: boolean,
+): Promise<TsaRootChange> {
+  const snapshot = new WorkingTreeSnapshot(repo.remDir);
+  await requireConfig(snapshot);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch {
+    throw new RemembrancerError('FILE_NOT_FOUND', 'cannot read the certificate file', {
+      file,
+      fix: 'pass the TSA root certificate in PEM or DER form',
+    });
+  }
+  if (containsPrivateKey(bytes.toString('latin1'))) {
+    throw new RemembrancerError('KEY_IS_PRIVATE', 'the file holds a private key', {
+      file,
+      fix: 'pass only the certificate; private keys never enter the repository',
+    });
+  }
+  const { parseCertificates, certificateName, certificateToPem } =
+    await import('../crypto/rfc3161.js');
+  let certs;
+  try {
+    certs = await parseCertificates(bytes);
+  } catch (err) {
+    throw new RemembrancerError(
+      'KEY_UNREADABLE',
+      `not an X.509 certificate (${(err as Error).message})`,
+      {
+        file,
+        fix: 'pass the TSA root certificate in PEM or DER form',
+      },
+    );
+  }
+  const subjects = certs.map(certificateName);
+  const chosen =
+    name ?? tsaNameFromUrl(`http://${(subjects[0] ?? 'tsa').replace(/\s+/g, '-').toLowerCase()}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(chosen)) {
+    throw new RemembrancerError('USAGE', `"${chosen}" cannot name a TSA root`, {
+      fix: 'use letters, digits, dot, dash and underscore (--name)',
+    });
+  }
+  const pem = certs.map(certificateToPem).join('');
+  const path = `${REM_DIR}/${TRUST_TSA_DIR}/${chosen}.pem`;
+  const trust = await TrustStore.load(snapshot);
+  if (trust.tsaRoots.get(chosen)?.pem === pem)
+    return { name: chosen, subjects, status: 'already trusted' };
+  const outcome = await transact(
+    repo,
+    { commit, message: () => `remembrancer: trust TSA root ${chosen} (${subjects[0] ?? ''})` },
+    async (tx) => tx.write(path, pem),
+  );
+  return {
+    name: chosen,
+    subjects,
+    status: 'added',
+    ...(outcome.commit ? { commit: outcome.commit } : {}),
+  };
+}
+
+export async function removeTsaRoot(
+  repo: Repository,
+  name: string,
+  commit: boolean,
+): Promise<{ name: string; commit?: string }> {
+  const snapshot = new WorkingTreeSnapshot(repo.remDir);
+  await requireConfig(snapshot);
+  const trust = await TrustStore.load(snapshot);
+  const root = trust.tsaRoots.get(name);
+  if (!root) {
+    throw new RemembrancerError('KEY_NOT_FOUND', `no TSA root is named ${name}`, {
+      exitCode: 1,
+      fix: 'see `remembrancer trust list`',
+    });
+  }
+  const outcome = await transact(
+    repo,
+    { commit, message: () => `remembrancer: distrust TSA root ${name}` },
+    async (tx) => tx.remove(`${REM_DIR}/${root.path}`),
+  );
+  return { name, ...(outcome.commit ? { commit: outcome.commit } : {}) };
 }

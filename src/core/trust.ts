@@ -11,10 +11,12 @@ import {
   type KeyInfo,
 } from '../crypto/openpgp.js';
 import { RemembrancerError } from './errors.js';
-import { repoRelative, TRUST_KEYS_DIR } from './paths.js';
+import { repoRelative, TRUST_KEYS_DIR, TRUST_TSA_DIR } from './paths.js';
+import type { Certificate } from 'pkijs';
 import type { Snapshot } from './snapshot.js';
 
 const KEY_FILE = /^trust\/keys\/([0-9A-F]{40})\.asc$/;
+const TSA_FILE = /^trust\/tsa\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})\.pem$/;
 const MAX_KEY_BYTES = 256 * 1024;
 
 export interface TrustedKey {
@@ -24,14 +26,47 @@ export interface TrustedKey {
   key: PublicKey;
 }
 
+export interface TrustedTsa {
+  name: string;
+  /** Path relative to .remembrancer/. */
+  path: string;
+  pem: string;
+}
+
 export class TrustStore {
+  private certificates: Promise<Certificate[]> | undefined;
+
   private constructor(
     readonly keys: Map<string, TrustedKey>,
     readonly problems: RemembrancerError[],
+    readonly tsaRoots: Map<string, TrustedTsa> = new Map(),
   ) {}
 
   static empty(): TrustStore {
     return new TrustStore(new Map(), []);
+  }
+
+  /** A trust store made of given keys and TSA roots (an evidence bundle's, or --trust's). */
+  static of(keys: PublicKey[], tsaRoots: TrustedTsa[] = []): TrustStore {
+    const map = new Map<string, TrustedKey>();
+    for (const key of keys) {
+      const fingerprint = fingerprintOf(key);
+      map.set(fingerprint, { fingerprint, path: `trust/keys/${fingerprint}.asc`, key });
+    }
+    return new TrustStore(map, [], new Map(tsaRoots.map((t) => [t.name, t])));
+  }
+
+  /** The trusted TSA root certificates, parsed (pkijs loads on first call). */
+  tsaCertificates(): Promise<Certificate[]> {
+    this.certificates ??= (async () => {
+      if (this.tsaRoots.size === 0) return [];
+      const { parseCertificates } = await import('../crypto/rfc3161.js');
+      const all: Certificate[] = [];
+      for (const root of this.tsaRoots.values())
+        all.push(...(await parseCertificates(Buffer.from(root.pem))));
+      return all;
+    })();
+    return this.certificates;
   }
 
   static async load(snapshot: Snapshot): Promise<TrustStore> {
@@ -71,7 +106,31 @@ export class TrustStore {
         else throw err;
       }
     }
-    return new TrustStore(keys, problems);
+    const tsaRoots = new Map<string, TrustedTsa>();
+    for (const entry of (await snapshot.list()).filter((e) =>
+      e.path.startsWith(TRUST_TSA_DIR + '/'),
+    )) {
+      const file = repoRelative(entry.path);
+      const m = TSA_FILE.exec(entry.path);
+      const bytes =
+        m && entry.kind === 'file' ? await snapshot.read(entry.path, MAX_KEY_BYTES) : undefined;
+      const pem = bytes ? Buffer.from(bytes).toString('utf8') : '';
+      if (!m || !/-----BEGIN CERTIFICATE-----/.test(pem)) {
+        problems.push(
+          new RemembrancerError(
+            'UNEXPECTED_FILE',
+            'not a TSA root certificate (<name>.pem holding a PEM certificate)',
+            {
+              file,
+              fix: 'add TSA roots with `remembrancer trust add-tsa CERT.pem`',
+            },
+          ),
+        );
+        continue;
+      }
+      tsaRoots.set(m[1] as string, { name: m[1] as string, path: entry.path, pem });
+    }
+    return new TrustStore(keys, problems, tsaRoots);
   }
 
   get(fingerprint: string): TrustedKey | undefined {
