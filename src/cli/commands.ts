@@ -456,7 +456,6 @@ export function commands(ctx: CommandContext): CommandModule[] {
           })
           .option('staged', {
             type: 'boolean',
-            default: false,
             describe: 'check what is staged, against HEAD (the pre-commit hook)',
           })
           .option('quiet', { type: 'boolean', default: false, describe: 'print only violations' })

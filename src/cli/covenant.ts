@@ -9,7 +9,7 @@ import { findingLine } from './render.js';
 export interface CovenantOptions extends GlobalOptions {
   base?: string;
   head?: string;
-  staged: boolean;
+  staged?: boolean;
   json: boolean;
   quiet: boolean;
 }

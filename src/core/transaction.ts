@@ -3,15 +3,16 @@
  * each file replaced atomically, then staged and committed together. If anything fails
  * before the commit, every file written is put back as it was.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { containsPrivateKey } from '../crypto/openpgp.js';
 import { dirname, join } from 'node:path';
-import { commitFiles, stageFiles, type FileChange } from '../git/commit.js';
+import { CommittedError, commitFiles, stageFiles, type FileChange } from '../git/commit.js';
 import { gitIdentity, type GitIdentity } from '../git/identity.js';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-write.js';
 import { decodeMemory, mergeEnvelopes, serializeEnvelope, type Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
 import { acquireLock } from './lock.js';
-import { REM_DIR } from './paths.js';
+import { MEMORIES_DIR, REM_DIR } from './paths.js';
 import { lockPath, type Repository } from './repository.js';
 
 export type MemoryWrite = 'created' | 'merged' | 'unchanged';
@@ -20,6 +21,7 @@ export class Transaction {
   private readonly originals = new Map<string, Buffer | null>();
   private readonly written = new Map<string, Uint8Array | null>();
   private readonly cleaned = new Set<string>();
+  private swept = false;
 
   constructor(readonly repo: Repository) {}
 
@@ -39,6 +41,22 @@ export class Transaction {
 
   /** Writes a file (path relative to the repository root) atomically. */
   async write(path: string, content: string | Uint8Array): Promise<void> {
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    // The last line of defence of "nothing secret under .remembrancer/": whatever a
+    // command was given (a note, a key file), a private key block is never written there.
+    if (
+      path.startsWith(`${REM_DIR}/`) &&
+      containsPrivateKey(Buffer.from(bytes).toString('latin1'))
+    ) {
+      throw new RemembrancerError(
+        'PRIVATE_KEY_IN_REPOSITORY',
+        'refusing to write a private key block into the repository',
+        {
+          file: path,
+          fix: 'remove the private key from the text you passed; only public keys belong in .remembrancer/',
+        },
+      );
+    }
     await this.remember(path);
     const full = join(this.repo.root, path);
     const dir = dirname(full);
@@ -46,7 +64,6 @@ export class Transaction {
       await removeStaleTempFiles(dir);
       this.cleaned.add(dir);
     }
-    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     await writeFileAtomic(full, bytes);
     this.written.set(path, bytes);
   }
@@ -62,8 +79,24 @@ export class Transaction {
     this.written.set(path, null);
   }
 
+  /** Removes what interrupted writers left in any shard; we hold the lock, so none is live. */
+  private async sweepShards(): Promise<void> {
+    if (this.swept) return;
+    this.swept = true;
+    const root = join(this.repo.remDir, MEMORIES_DIR);
+    let shards: string[];
+    try {
+      shards = await readdir(root);
+    } catch {
+      return;
+    }
+    await Promise.all(shards.map((shard) => removeStaleTempFiles(join(root, shard))));
+    await removeStaleTempFiles(root);
+  }
+
   /** Adds a memory; a copy already on disk gains the new signatures instead. */
   async writeMemory(memory: Memory): Promise<MemoryWrite> {
+    await this.sweepShards();
     const path = `${REM_DIR}/${memory.path}`;
     let existing: Buffer | undefined;
     try {
@@ -133,14 +166,18 @@ export async function transact<T>(
       await stageFiles(repo, changes);
       return { result, paths: tx.paths };
     } catch (err) {
+      if (err instanceof CommittedError) throw err;
       if (err instanceof RemembrancerError) throw err;
-      throw new RemembrancerError('GIT_FAILED', `could not commit: ${(err as Error).message}`, {
+      const message = (err as Error).message.split('\n')[0] ?? '';
+      throw new RemembrancerError('GIT_FAILED', `could not commit: ${message}`, {
         exitCode: 1,
-        fix: 'check `git status`; nothing was changed',
+        fix: 'check `git status`; the files written were put back as they were',
       });
     }
   } catch (err) {
-    await tx.rollback();
+    // Once the branch has moved, the files are part of history: putting them back would
+    // delete a committed memory from the working tree.
+    if (!(err instanceof CommittedError)) await tx.rollback();
     throw err;
   } finally {
     await lock.release();

@@ -7,6 +7,7 @@
 import { appendFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { RemembrancerError } from '../core/errors.js';
+import { critical } from '../core/signals.js';
 import type { Repository } from '../core/repository.js';
 import type { GitIdentity } from './identity.js';
 import { fs, isogit, type TreeEntry } from './isogit.js';
@@ -122,10 +123,14 @@ async function writeRefLocked(
       });
     }
     await writeFileThenRename(refFile + '.lock', value + '\n');
-    // git keeps a reflog where logs/ exists; append ours so `git reflog` shows our commits.
-    const log = join(repo.gitdir, 'logs', ref);
-    await mkdir(dirname(log), { recursive: true });
-    await appendFile(log, `${expected ?? '0'.repeat(40)} ${value} ${reflog}\n`);
+    try {
+      // Append to the reflog so that `git reflog` shows our commits, as git's own do.
+      const log = join(repo.gitdir, 'logs', ref);
+      await mkdir(dirname(log), { recursive: true });
+      await appendFile(log, `${expected ?? '0'.repeat(40)} ${value} ${reflog}\n`);
+    } catch (err) {
+      throw new CommittedError(value, err);
+    }
   } finally {
     await release();
   }
@@ -164,20 +169,49 @@ function indexLock(repo: Repository): string {
 
 /** Stages the files, as `git add` would, without committing. */
 export async function stageFiles(repo: Repository, changes: FileChange[]): Promise<void> {
-  const release = await takeGitLock(indexLock(repo));
-  try {
-    await updateIndex(repo, changes, {});
-  } finally {
-    await release();
+  await critical(async () => {
+    const release = await takeGitLock(indexLock(repo));
+    try {
+      await updateIndex(repo, changes, {});
+    } finally {
+      await release();
+    }
+  });
+}
+
+/** Thrown when something failed after the branch already moved: the commit stands. */
+export class CommittedError extends RemembrancerError {
+  constructor(
+    readonly commit: string,
+    cause: unknown,
+  ) {
+    super(
+      'GIT_FAILED',
+      `committed ${commit.slice(0, 7)}, but then: ${(cause as Error).message.split('\n')[0]}`,
+      {
+        exitCode: 1,
+        fix: 'the memory is committed; run `git status` and `git reset -q` if the index looks stale',
+        cause,
+      },
+    );
   }
 }
 
 /**
- * Commits exactly these files on top of HEAD and stages them. The branch moves only once
- * every object is written, and the index only after the branch: a failure part-way
- * leaves at most unreferenced objects behind. Returns the new commit id.
+ * Commits exactly these files on top of HEAD and stages them. Objects first, then the
+ * index, then the branch: stopped at any point, the new memory is at worst staged and
+ * never shown as deleted. Returns the new commit id.
  */
-export async function commitFiles(
+export function commitFiles(
+  repo: Repository,
+  changes: FileChange[],
+  message: string,
+  who: { author: GitIdentity; committer: GitIdentity },
+): Promise<string> {
+  return critical(() => commitLocked(repo, changes, message, who));
+}
+
+async function commitLocked(
   repo: Repository,
   changes: FileChange[],
   message: string,
@@ -220,8 +254,8 @@ export async function commitFiles(
     const when = `${Math.floor(now.getTime() / 1000)} ${formatOffset(now)}`;
     const kind = head.commit ? 'commit' : 'commit (initial)';
     const reflog = `${who.committer.name} <${who.committer.email}> ${when}\t${kind}: ${message.split('\n')[0]}`;
-    await writeRefLocked(repo, head.ref ?? 'HEAD', head.commit, commit, reflog);
     await updateIndex(repo, changes, cache);
+    await writeRefLocked(repo, head.ref ?? 'HEAD', head.commit, commit, reflog);
     return commit;
   } finally {
     await release();

@@ -1,6 +1,7 @@
 /** isomorphic-git, loaded on first use (it is the heaviest module after openpgp.js). */
 import type * as IsoGit from 'isomorphic-git';
-import * as fs from 'node:fs';
+import * as nodeFs from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 let loaded: Promise<typeof IsoGit> | undefined;
 
@@ -11,7 +12,27 @@ export function isogit(): Promise<typeof IsoGit> {
   return loaded;
 }
 
-export { fs };
+/**
+ * The file system isomorphic-git gets: node's, except that git's index is replaced
+ * atomically (written beside it, then renamed), as git itself does. isomorphic-git writes
+ * it in place, and a process killed mid-write would leave a corrupt index behind.
+ */
+async function writeFile(
+  path: nodeFs.PathLike,
+  data: string | Uint8Array,
+  options?: nodeFs.WriteFileOptions,
+): Promise<void> {
+  const file = String(path);
+  if (basename(file) === 'index' && nodeFs.existsSync(join(dirname(file), 'HEAD'))) {
+    const temp = `${file}.remembrancer-${process.pid}`;
+    await nodeFs.promises.writeFile(temp, data, options);
+    await nodeFs.promises.rename(temp, file);
+    return;
+  }
+  await nodeFs.promises.writeFile(path, data, options);
+}
+
+export const fs = { ...nodeFs, promises: { ...nodeFs.promises, writeFile } };
 
 export type ReadCommitResult = IsoGit.ReadCommitResult;
 export type TreeEntry = IsoGit.TreeEntry;

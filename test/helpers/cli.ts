@@ -4,6 +4,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import {
+  cpSync,
   mkdtempSync,
   realpathSync,
   rmSync,
@@ -149,6 +150,27 @@ export class Sandbox {
     const status = await this.git(['status', '--porcelain=v1', '--untracked-files=all']);
     const index = await this.git(['ls-files', '-s']);
     return `${head}\n${status}\n${index}`;
+  }
+
+  /**
+   * A copy of this sandbox (repository, HOME, keys) in a new temporary folder: a cheap
+   * fresh start from a prepared state, such as one made by `initSigned()`.
+   */
+  fork(): Sandbox {
+    const copy = new Sandbox();
+    cpSync(this.home, copy.home, { recursive: true });
+    cpSync(this.repo, copy.repo, { recursive: true });
+    // The user config names the default key file by its absolute path.
+    const userConfig = join(copy.home, '.config', 'remembrancer', 'config.json');
+    if (existsSync(userConfig)) {
+      writeFileSync(userConfig, readFileSync(userConfig, 'utf8').split(this.dir).join(copy.dir));
+    }
+    for (const [name, value] of Object.entries(this.env)) {
+      if (name !== 'HOME' && name !== 'XDG_CONFIG_HOME' && value !== undefined) {
+        copy.env[name] = value.split(this.dir).join(copy.dir);
+      }
+    }
+    return copy;
   }
 
   cleanup(): void {
