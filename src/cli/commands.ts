@@ -357,7 +357,17 @@ export function commands(ctx: CommandContext): CommandModule[] {
       command: 'root',
       describe: 'Print the Merkle root over all memories (RFC 6962)',
       builder: (y) =>
-        json(y).epilogue(examples([['$0 root', 'the root and whether the latest seal covers it']])),
+        json(y)
+          .option('at', {
+            type: 'string',
+            describe: 'compute the root of the memories at this commit',
+          })
+          .epilogue(
+            examples([
+              ['$0 root', 'the root and whether the latest seal covers it'],
+              ['$0 root --at v1.2.0', 'the root as of a tag (any revision: HEAD~3, a commit id)'],
+            ]),
+          ),
       handler: handler(() => import('./root.js') as Promise<{ run: Run }>),
     },
     {

@@ -37,9 +37,10 @@ export interface RecordResult {
 export async function prepareSigning(
   repo: Repository,
   signer: Signer | undefined,
-): Promise<{ config: Config; author: Author; warnings: string[] }> {
+): Promise<{ config: Config; author: Author; trust: TrustStore; warnings: string[] }> {
   const snapshot = new WorkingTreeSnapshot(repo.remDir);
   const config = await requireConfig(snapshot);
+  const trust = await TrustStore.load(snapshot);
   const warnings: string[] = [];
   if (!signer) {
     if (config.policy === 'strict') {
@@ -53,9 +54,8 @@ export async function prepareSigning(
     }
     warnings.push('recording unsigned: no signing key is set (the permissive policy allows it)');
     const { author } = await gitIdentity(repo);
-    return { config, author: { name: author.name, email: author.email }, warnings };
+    return { config, author: { name: author.name, email: author.email }, trust, warnings };
   }
-  const trust = await TrustStore.load(snapshot);
   if (!trust.has(signer.fingerprint)) {
     const message = `signing key ${signer.fingerprint} is not a trust anchor of this repository`;
     if (config.policy === 'strict') {
@@ -68,6 +68,7 @@ export async function prepareSigning(
   return {
     config,
     author: { name: signer.identity.name, email: signer.identity.email, key: signer.fingerprint },
+    trust,
     warnings,
   };
 }
@@ -90,14 +91,14 @@ export async function recordMemory(
   options: RecordOptions,
   extra?: (tx: Transaction, memory: Memory) => Promise<void>,
 ): Promise<RecordResult> {
-  const { config, author, warnings } = await prepareSigning(repo, options.signer);
+  const { config, author, trust, warnings } = await prepareSigning(repo, options.signer);
   const signed = build({
     node: config.node,
     author,
     ...(options.created ? { created: options.created } : {}),
   });
-  const stamped = await stampNew(await signMemory(signed, options.signer), config);
-  for (const failure of stamped.failures) warnings.push(`no timestamp from ${failure}`);
+  const stamped = await stampNew(await signMemory(signed, options.signer), config, trust);
+  for (const failure of stamped.failures) warnings.push(`timestamp: ${failure}`);
   const memory = stamped.memory;
   const outcome = await transact(
     repo,

@@ -53,7 +53,7 @@ export async function sealRepository(
   repo: Repository,
   options: { signer?: Signer | undefined; commit: boolean },
 ): Promise<SealResult> {
-  const { config, author, warnings } = await prepareSigning(repo, options.signer);
+  const { config, author, trust, warnings } = await prepareSigning(repo, options.signer);
   let included = 0;
   type Work = { status: 'sealed' | 'unchanged'; seal: Memory; root: string; treeSize: number };
   const outcome = await transact<Work>(
@@ -93,8 +93,8 @@ export async function sealRepository(
         { node: config.node, author },
         { treeSize, root, previous: previous?.id ?? null },
       );
-      const stamped = await stampNew(await signMemory(signed, options.signer), config);
-      for (const failure of stamped.failures) warnings.push(`no timestamp from ${failure}`);
+      const stamped = await stampNew(await signMemory(signed, options.signer), config, trust);
+      for (const failure of stamped.failures) warnings.push(`timestamp: ${failure}`);
       const seal = stamped.memory;
       await tx.writeMemory(seal);
       if (options.commit) {

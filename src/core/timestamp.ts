@@ -12,21 +12,26 @@ import type { Repository } from './repository.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
 import { findByPrefix, loadMemories } from './store.js';
 import { transact } from './transaction.js';
+import { checkTimestamps } from './time.js';
+import type { TrustStore } from './trust.js';
 
-/** A name for a TSA known only by its URL: its host (and port). */
+/** A name for a TSA known only by its URL. */
 export function tsaNameFromUrl(url: string): string {
-  let host: string;
+  let parsed: URL;
   try {
-    host = new URL(url).host;
+    parsed = new URL(url);
   } catch {
     throw new RemembrancerError('USAGE', `"${url}" is not a URL`, {
       fix: 'pass the TSA as http(s)://host/path',
     });
   }
+  // Host, port and path, so that two TSAs served by one host get two names.
+  const name = `${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
   return (
-    host
+    name
       .replace(/[^A-Za-z0-9._-]+/g, '-')
       .replace(/^[^A-Za-z0-9]+/, '')
+      .replace(/-+$/, '')
       .slice(0, 64) || 'tsa'
   );
 }
@@ -104,10 +109,20 @@ export async function stampMemory(
 export async function stampNew(
   memory: Memory,
   config: Config,
+  trust: TrustStore,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<StampOutcome> {
   const tsas = resolveTsas(config, undefined, env);
   const outcome = await stampMemory(memory, tsas);
+  if (outcome.added > 0) {
+    // A token the covenant would reject is worth saying so now, not at review time.
+    for (const status of await checkTimestamps(outcome.memory, trust)) {
+      if (!status.ok)
+        outcome.failures.push(
+          `${status.tsa}: its token will not pass the covenant (${status.reason})`,
+        );
+    }
+  }
   if (config.requireTimestamp && memory.envelope.signatures.length > 0 && outcome.added === 0) {
     throw new RemembrancerError(
       'TSA_FAILED',

@@ -75,12 +75,25 @@ export async function verifyBundle(
   // The memory and the seal: well-formed, and the ids they claim are theirs.
   const memory = asMemory(bundle['memory'], 'memory', failures);
   const seal = asMemory(bundle['seal'], 'seal', failures);
-  if (memory && bundle['memoryId'] !== memory.id) {
-    failures.push({
-      part: 'memory',
-      message: `hashes to ${memory.id}, not to the memoryId ${String(bundle['memoryId'])}: it was altered`,
-    });
-  }
+  // Whether the memory or only its label is wrong shows in the inclusion proof below: a
+  // memory that still hashes into the sealed tree is intact, and the memoryId is what lies.
+  const idMismatch = memory !== undefined && bundle['memoryId'] !== memory.id;
+  let idReported = false;
+  const reportIdMismatch = (intact: boolean) => {
+    if (!idMismatch || !memory || idReported) return;
+    idReported = true;
+    failures.push(
+      intact
+        ? {
+            part: 'memoryId',
+            message: `is ${String(bundle['memoryId'])}, but the memory hashes to ${memory.id}`,
+          }
+        : {
+            part: 'memory',
+            message: `hashes to ${memory.id}, not to the memoryId ${String(bundle['memoryId'])}: it was altered`,
+          },
+    );
+  };
   if (seal && bundle['sealId'] !== seal.id) {
     failures.push({
       part: 'seal',
@@ -133,16 +146,21 @@ export async function verifyBundle(
             (hashes as string[]).map((h) => Buffer.from(h, 'hex')),
             Buffer.from(body.root, 'hex'),
           );
+          reportIdMismatch(true);
         } catch (err) {
           if (!(err instanceof InclusionProofError)) throw err;
-          failures.push({
-            part: 'inclusion',
-            message: `does not lead to the seal's root: ${err.message}`,
-          });
+          if (idMismatch) reportIdMismatch(false);
+          else
+            failures.push({
+              part: 'inclusion',
+              message: `does not lead to the seal's root: ${err.message}`,
+            });
         }
       }
     }
   }
+
+  reportIdMismatch(false); // the proof was not reached: the memory itself is suspect
 
   // Whose keys and which TSA roots.
   let keys: PublicKey[] = trustIn.keys ?? [];

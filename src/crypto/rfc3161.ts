@@ -88,7 +88,8 @@ export interface TimestampRequest {
 export async function buildTimestampRequest(digest: Uint8Array): Promise<TimestampRequest> {
   const { pkijs, asn1js } = await loadPkijs();
   const nonce = randomBytes(8);
-  nonce[0] = (nonce[0] as number) & 0x7f; // a positive INTEGER
+  // A positive DER INTEGER in minimal form: top bit clear, and first byte never zero.
+  nonce[0] = ((nonce[0] as number) & 0x7f) | 0x40;
   const request = new pkijs.TimeStampReq({
     version: 1,
     messageImprint: new pkijs.MessageImprint({

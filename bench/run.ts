@@ -1,0 +1,362 @@
+// `npm run bench`: the numbers we promise, measured on the built CLI. Prints a table and
+// writes bench/results.json. A benchmark, never a timed test: it reports, it does not fail.
+// Usage: npm run bench -- [--only startup,record,covenant,timestamps,prove]
+// Large fixtures (10,000 stamped memories, 100,000 memories) are generated once and kept in
+// bench/.work/ (git-ignored); delete that folder to regenerate them.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildDecision, buildDeploy, type Origin } from '../src/core/memory-types.js';
+import { signMemory } from '../src/core/record.js';
+import { serializeEnvelope, toMemory, type Memory } from '../src/core/envelope.js';
+import { resolveSigner, type Signer } from '../src/crypto/signer.js';
+import { signatureBytes } from '../src/crypto/rfc3161.js';
+import { LocalTsa, makeAuthority, type Authority } from '../test/helpers/tsa.js';
+import { mapLimit } from '../src/core/store.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'remembrancer.js');
+const WORK = join(ROOT, 'bench', '.work');
+const args = process.argv.slice(2);
+const only = args.includes('--only')
+  ? (args[args.indexOf('--only') + 1] ?? '').split(',')
+  : undefined;
+const want = (name: string) => !only || only.includes(name);
+
+const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'remembrancer-bench-')));
+mkdirSync(WORK, { recursive: true });
+
+function envFor(home: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, 'config'),
+    GIT_AUTHOR_NAME: 'Bench',
+    GIT_AUTHOR_EMAIL: 'bench@example.com',
+    GIT_COMMITTER_NAME: 'Bench',
+    GIT_COMMITTER_EMAIL: 'bench@example.com',
+    NO_COLOR: '1',
+    REMEMBRANCER_TSA_URL: '',
+  };
+}
+
+function time(
+  cmd: string,
+  argv: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  expect = 0,
+): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== expect)
+    throw new Error(`${[cmd, ...argv].join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+const rem = (argv: string[], cwd: string, env: NodeJS.ProcessEnv, expect = 0) =>
+  time(process.execPath, [BIN, ...argv], cwd, env, expect);
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+function repeat(n: number, fn: () => number): number[] {
+  fn(); // warm the file system cache
+  return Array.from({ length: n }, fn);
+}
+
+interface Result {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  pass?: boolean;
+}
+const results: Result[] = [];
+
+/** A repository with a trusted key, its HOME beside it. */
+function newRepo(base: string, name: string): { dir: string; env: NodeJS.ProcessEnv } {
+  const home = join(base, `${name}-home`);
+  const dir = join(base, name);
+  mkdirSync(home, { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  const env = envFor(home);
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir, env });
+  rem(['init', '--name', name], dir, env);
+  rem(['key', 'generate', '--name', 'Bench', '--email', 'bench@example.com', '--trust'], dir, env);
+  return { dir, env };
+}
+
+function origin(signer: Signer, node: string, i: number): Origin {
+  return {
+    node,
+    author: { name: signer.identity.name, email: signer.identity.email, key: signer.fingerprint },
+    created: new Date(Date.UTC(2026, 0, 1) + i * 60_000),
+  };
+}
+
+/**
+ * Writes `count` signed memories straight into the repository and commits them with git.
+ * `stamp` (a few at a time) may add timestamps before they are written.
+ */
+async function fill(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  node: string,
+  count: number,
+  stamp?: (m: Memory) => Promise<Memory>,
+): Promise<void> {
+  const signer = (await resolveSigner({ env })) as Signer;
+  const memories: Memory[] = [];
+  for (let i = 0; i < count; i++) {
+    const signed =
+      i % 3 === 0
+        ? buildDeploy(
+            origin(signer, node, i),
+            { component: `svc-${i % 50}`, version: `1.${i}.0`, environment: 'production' },
+            createHash('sha256').update(String(i)).digest('hex'),
+          )
+        : buildDecision(
+            origin(signer, node, i),
+            `Decision ${i}: adopt option ${i % 7} for subsystem ${i % 31}`,
+            ['bench', `area-${i % 9}`],
+          );
+    memories.push(await signMemory(signed, signer));
+    if (i > 0 && i % 10_000 === 0) console.error(`  … signed ${i}`);
+  }
+  const final = stamp ? await mapLimit(memories, 6, stamp) : memories;
+  for (const memory of final) {
+    const path = join(dir, '.remembrancer', memory.path);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, serializeEnvelope(memory.envelope));
+  }
+  execFileSync('git', ['add', '-A'], { cwd: dir, env });
+  execFileSync('git', ['commit', '-qm', `bench: ${count} memories`], { cwd: dir, env });
+}
+
+/** A cached fixture: built once into bench/.work/NAME, copied to scratch for each run. */
+async function fixture(
+  name: string,
+  make: (base: string) => Promise<void>,
+): Promise<{ dir: string; env: NodeJS.ProcessEnv }> {
+  const cached = join(WORK, name);
+  if (!existsSync(join(cached, 'ready'))) {
+    rmSync(cached, { recursive: true, force: true });
+    mkdirSync(cached, { recursive: true });
+    console.error(`building fixture ${name} (once; kept in bench/.work/)`);
+    await make(cached);
+    writeFileSync(join(cached, 'ready'), new Date().toISOString());
+  }
+  const copy = join(scratch, name);
+  cpSync(cached, copy, { recursive: true });
+  const home = join(copy, 'repo-home');
+  const env = envFor(home);
+  // Paths inside the user config point at the cached copy; point them at this one.
+  const config = join(home, 'config', 'remembrancer', 'config.json');
+  writeFileSync(config, readFileSync(config, 'utf8').split(cached).join(copy));
+  return { dir: join(copy, 'repo'), env };
+}
+
+if (want('startup')) {
+  const env = envFor(scratch);
+  const node = median(repeat(30, () => time(process.execPath, ['-e', '0'], scratch, env)));
+  const version = median(repeat(30, () => rem(['--version'], scratch, env)));
+  const help = median(repeat(15, () => rem(['--help'], scratch, env)));
+  results.push({ name: 'startup: node -e 0', value: node, unit: 'ms' });
+  results.push({
+    name: 'startup: remembrancer --version',
+    value: version,
+    unit: 'ms',
+    target: `≤ 1.6× node (${(1.6 * node).toFixed(0)} ms)`,
+    pass: version <= 1.6 * node,
+  });
+  results.push({ name: 'startup: remembrancer --help', value: help, unit: 'ms' });
+}
+
+if (want('record')) {
+  const { dir, env } = newRepo(scratch, 'record');
+  let i = 0;
+  results.push({
+    name: 'record decision (signed, committed)',
+    value: median(repeat(10, () => rem(['record', 'decision', `decision ${i++}`], dir, env))),
+    unit: 'ms',
+  });
+  writeFileSync(join(dir, 'artifact.bin'), Buffer.alloc(1 << 20, 7));
+  results.push({
+    name: 'record deploy --evidence (1 MiB)',
+    value: median(
+      repeat(10, () =>
+        rem(
+          [
+            'record',
+            'deploy',
+            '--component',
+            'api',
+            '--version',
+            `1.0.${i++}`,
+            '--evidence',
+            'artifact.bin',
+          ],
+          dir,
+          env,
+        ),
+      ),
+    ),
+    unit: 'ms',
+  });
+}
+
+if (want('covenant')) {
+  const { dir, env } = await fixture('covenant-10k', async (base) => {
+    const repo = newRepo(base, 'repo');
+    await fill(repo.dir, repo.env, 'repo', 10_000);
+    rem(['seal'], repo.dir, repo.env);
+  });
+  results.push({
+    name: 'covenant over 10,000 memories (cold)',
+    value: median(Array.from({ length: 3 }, () => rem(['covenant'], dir, env))),
+    unit: 'ms',
+    target: '< 5000 ms',
+    pass: undefined,
+  });
+  const last = results[results.length - 1] as Result;
+  last.pass = last.value < 5000;
+  results.push({
+    name: 'root over 10,000 memories',
+    value: median(Array.from({ length: 3 }, () => rem(['root'], dir, env))),
+    unit: 'ms',
+  });
+}
+
+if (want('timestamps')) {
+  const { dir, env } = await fixture('stamped-10k', async (base) => {
+    const authority: Authority = await makeAuthority('Bench');
+    cpSync(authority.caCert, join(base, 'tsa-root.pem'));
+    const tsa = new LocalTsa(authority);
+    const url = await tsa.start();
+    const repo = newRepo(base, 'repo');
+    rem(
+      ['trust', 'add-tsa', join(base, 'tsa-root.pem'), '--name', 'bench-tsa'],
+      repo.dir,
+      repo.env,
+    );
+    const { requestTimestamp } = await import('../src/crypto/rfc3161.js');
+    // One openssl process per token (the local TSA runs `openssl ts -reply`).
+    await fill(repo.dir, repo.env, 'repo', 10_000, async (memory) => {
+      const signature = memory.envelope.signatures[0];
+      if (!signature) return memory;
+      const digest = createHash('sha256')
+        .update(await signatureBytes(signature.sig))
+        .digest();
+      const token = await requestTimestamp(url, digest, 60_000);
+      return toMemory({
+        signed: memory.envelope.signed,
+        signatures: [
+          {
+            ...signature,
+            timestamps: [{ tsa: 'bench-tsa', token: Buffer.from(token).toString('base64') }],
+          },
+        ],
+      });
+    });
+    await tsa.stop();
+  });
+  const value = median(Array.from({ length: 3 }, () => rem(['covenant'], dir, env)));
+  results.push({
+    name: 'covenant over 10,000 memories with 10,000 timestamp tokens',
+    value,
+    unit: 'ms',
+  });
+}
+
+if (want('prove')) {
+  const { dir, env } = await fixture('prove-100k', async (base) => {
+    const repo = newRepo(base, 'repo');
+    await fill(repo.dir, repo.env, 'repo', 100_000);
+    rem(['seal'], repo.dir, repo.env);
+  });
+  const ids = execFileSync('git', ['ls-files', '.remembrancer/memories'], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  })
+    .split('\n')
+    .filter(Boolean);
+  const target = (ids[Math.floor(ids.length / 2)] as string).replace(
+    /^.*\/([0-9a-f]{64})\.json$/,
+    '$1',
+  );
+  const out = join(scratch, 'bundle.json');
+  const cold = rem(['prove', target, '--out', out], dir, env);
+  const warm = median(
+    Array.from({ length: 5 }, () => rem(['prove', target, '--out', out], dir, env)),
+  );
+  results.push({
+    name: 'prove at 100,000 memories (first run: builds the catalog)',
+    value: cold,
+    unit: 'ms',
+  });
+  results.push({
+    name: 'prove at 100,000 memories',
+    value: warm,
+    unit: 'ms',
+    target: '< 1000 ms',
+    pass: warm < 1000,
+  });
+  results.push({
+    name: 'verify-proof of that bundle',
+    value: median(Array.from({ length: 5 }, () => rem(['verify-proof', out], scratch, env))),
+    unit: 'ms',
+  });
+}
+
+rmSync(scratch, { recursive: true, force: true });
+
+const width = Math.max(...results.map((r) => r.name.length));
+console.log(`${'benchmark'.padEnd(width)}  ${'median'.padStart(11)}  target`);
+for (const r of results) {
+  const target = r.target ? `${r.target} ${r.pass ? 'ok' : 'MISSED'}` : '';
+  console.log(
+    `${r.name.padEnd(width)}  ${`${r.value.toFixed(1)} ${r.unit}`.padStart(11)}  ${target}`,
+  );
+}
+const file = join(ROOT, 'bench', 'results.json');
+let previous: Result[];
+try {
+  previous = (JSON.parse(readFileSync(file, 'utf8')) as { results: Result[] }).results;
+} catch {
+  previous = [];
+}
+const merged = [...previous.filter((p) => !results.some((r) => r.name === p.name)), ...results];
+writeFileSync(
+  file,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      results: merged,
+    },
+    null,
+    2,
+  ) + '\n',
+);
+console.log(`\nwrote ${file}`);
