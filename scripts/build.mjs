@@ -14,7 +14,6 @@ await build({
   entryPoints: {
     cli: 'src/cli/main.ts',
     lib: 'src/index.ts',
-    'verify-worker': 'src/crypto/verify-worker.ts',
   },
   outdir: fresh,
   bundle: true,

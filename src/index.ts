@@ -1,7 +1,4 @@
 /** The programmatic face of Remembrancer: the same functions the CLI calls. */
-import { registerVerifyWorker } from './crypto/worker-entry.js';
-
-registerVerifyWorker(new URL('./verify-worker.js', import.meta.url));
 
 export { canonicalize, canonicalBytes, fileJson, parseJson } from './core/canonical-json.js';
 export {

@@ -469,6 +469,11 @@ export function commands(ctx: CommandContext): CommandModule[] {
             describe: 'check what is staged, against HEAD (the pre-commit hook)',
           })
           .option('quiet', { type: 'boolean', default: false, describe: 'print only violations' })
+          .option('cache', {
+            type: 'boolean',
+            default: true,
+            describe: 'reuse earlier successful verifications (--no-cache checks everything again)',
+          })
           .conflicts('staged', ['base', 'head'])
           .epilogue(
             examples([

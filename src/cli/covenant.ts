@@ -1,4 +1,5 @@
 import { runCovenant } from '../core/covenant.js';
+import { VerificationCache } from '../core/verify-cache.js';
 import { RemembrancerError } from '../core/errors.js';
 import { WorkingTreeSnapshot, type Snapshot } from '../core/snapshot.js';
 import { CommitSnapshot, IndexSnapshot, headCommit, resolveCommit } from '../git/snapshots.js';
@@ -12,6 +13,8 @@ export interface CovenantOptions extends GlobalOptions {
   staged?: boolean;
   json: boolean;
   quiet: boolean;
+  /** --no-cache: verify every signature and token again. */
+  cache?: boolean;
 }
 
 export async function run(options: CovenantOptions, io: IO): Promise<number> {
@@ -53,6 +56,7 @@ export async function run(options: CovenantOptions, io: IO): Promise<number> {
     candidate,
     base,
     history,
+    cache: options.cache === false ? undefined : VerificationCache.open(repo),
     onProgress: (_phase, done, total) => bar.update(done, total),
   });
   bar.done();

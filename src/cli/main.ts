@@ -8,8 +8,6 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(VERSION + '\n');
 } else {
-  const { registerVerifyWorker } = await import('../crypto/worker-entry.js');
-  registerVerifyWorker(new URL('./verify-worker.js', import.meta.url));
   const { run } = await import('./app.js');
   process.exitCode = await run(argv);
 }

@@ -13,6 +13,7 @@ import { isSeal, sealBody } from './memory-types.js';
 import { CONFIG_FILE, MEMORIES_DIR, REM_DIR, repoRelative } from './paths.js';
 import { checkAllSignatures, judgeProvenance } from './provenance.js';
 import { checkAllTimestamps, judgeTime } from './time.js';
+import { VerificationCache } from './verify-cache.js';
 import type { Repository } from './repository.js';
 import type { Snapshot } from './snapshot.js';
 import { loadMemories } from './store.js';
@@ -52,6 +53,8 @@ export interface CovenantOptions {
   onProgress?: (phase: string, done: number, total: number) => void;
   /** Clock skew tolerated for `created` (ms). */
   skewMs?: number;
+  /** Verifications that passed before, by their inputs (src/core/verify-cache.ts). */
+  cache?: VerificationCache | undefined;
 }
 
 function finding(rule: Rule, err: RemembrancerError): Finding {
@@ -153,8 +156,12 @@ export async function runCovenant(options: CovenantOptions): Promise<CovenantRep
   const byId = new Map(memories.map((m) => [m.id, m]));
 
   // --- provenance ---------------------------------------------------------------------
-  const statuses = await checkAllSignatures(memories, trust, (d, t) =>
-    progress?.('verifying', d, t),
+  const cache = options.cache ?? VerificationCache.disabled();
+  const statuses = await checkAllSignatures(
+    memories,
+    trust,
+    (d, t) => progress?.('verifying', d, t),
+    cache,
   );
   for (const memory of memories) {
     const verdict = judgeProvenance(memory, statuses.get(memory.id) ?? [], policy);
@@ -175,9 +182,13 @@ export async function runCovenant(options: CovenantOptions): Promise<CovenantRep
       });
     }
   }
-  const stamps = await checkAllTimestamps(memories, trust, (d, t) =>
-    progress?.('timestamps', d, t),
+  const stamps = await checkAllTimestamps(
+    memories,
+    trust,
+    (d, t) => progress?.('timestamps', d, t),
+    cache,
   );
+  await cache.save();
   for (const memory of memories) {
     for (const v of judgeTime(memory, stamps.get(memory.id) ?? [], governing)) {
       violations.push(finding('time', v));

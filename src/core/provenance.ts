@@ -3,8 +3,9 @@
  * requires at least one, `permissive` accepts unsigned memories but never an invalid
  * signature. Verification is offline, against the trust anchors only.
  */
-import { verifyDetached, type SignatureCheck } from '../crypto/openpgp.js';
-import { verifyMany, type VerifyJob } from '../crypto/verify-pool.js';
+import { verifyDetached } from '../crypto/openpgp.js';
+import { mapLimit } from './store.js';
+import { VerificationCache } from './verify-cache.js';
 import type { Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
 import type { Policy } from './config.js';
@@ -61,13 +62,16 @@ export async function checkAllSignatures(
   memories: Memory[],
   trust: TrustStore,
   onProgress?: (done: number, total: number) => void,
+  cache: VerificationCache = VerificationCache.disabled(),
 ): Promise<Map<string, SignatureStatus[]>> {
-  const jobs: VerifyJob[] = [];
-  const slots: { memory: string; index: number; job: number }[] = [];
+  const armored = new Map([...trust.keys].map(([fpr, k]) => [fpr, k.key.armor()]));
   const results = new Map<string, SignatureStatus[]>();
-  for (const memory of memories) {
+  let done = 0;
+  // openpgp.js verifies through WebCrypto, asynchronously: a few dozen in flight keep
+  // every core busy.
+  await mapLimit(memories, 64, async (memory) => {
     const statuses: SignatureStatus[] = [];
-    memory.envelope.signatures.forEach((s, index) => {
+    for (const s of memory.envelope.signatures) {
       const anchor = trust.get(s.keyid);
       if (!anchor) {
         statuses.push({
@@ -75,24 +79,41 @@ export async function checkAllSignatures(
           state: 'untrusted',
           reason: `key ${s.keyid} is not a trust anchor`,
         });
-        return;
+        continue;
       }
       const signer = anchor.key.getUserIDs()[0];
-      statuses.push({ keyid: s.keyid, state: 'invalid', ...(signer ? { signer } : {}) });
-      slots.push({ memory: memory.id, index, job: jobs.length });
-      jobs.push({ data: memory.signedBytes, signature: s.sig, fingerprint: s.keyid });
-    });
+      const who = signer ? { signer } : {};
+      const key = VerificationCache.signatureKey(
+        armored.get(s.keyid) as string,
+        memory.signedBytes,
+        s.sig,
+      );
+      const known = cache.signature(key);
+      if (known !== undefined) {
+        statuses.push({ keyid: s.keyid, state: 'valid', ...who, created: known });
+        continue;
+      }
+      const check = await verifyDetached(memory.signedBytes, s.sig, anchor.key);
+      if (check.ok) {
+        if (check.created) cache.addSignature(key, check.created);
+        statuses.push({
+          keyid: s.keyid,
+          state: 'valid',
+          ...who,
+          ...(check.created ? { created: check.created } : {}),
+        });
+      } else {
+        statuses.push({
+          keyid: s.keyid,
+          state: 'invalid',
+          ...who,
+          reason: check.reason ?? 'does not verify',
+        });
+      }
+    }
     results.set(memory.id, statuses);
-  }
-  const keys = new Map([...trust.keys].map(([fpr, k]) => [fpr, { key: k.key }]));
-  const checks = await verifyMany(jobs, keys, onProgress);
-  for (const slot of slots) {
-    const status = (results.get(slot.memory) as SignatureStatus[])[slot.index] as SignatureStatus;
-    const check = checks[slot.job] as SignatureCheck;
-    if (check.created) status.created = check.created;
-    if (check.ok) status.state = 'valid';
-    else status.reason = check.reason ?? 'does not verify';
-  }
+    onProgress?.(++done, memories.length);
+  });
   return results;
 }
 

@@ -9,6 +9,7 @@ import { RemembrancerError } from './errors.js';
 import { repoRelative } from './paths.js';
 import { mapLimit } from './store.js';
 import type { TrustStore } from './trust.js';
+import { VerificationCache } from './verify-cache.js';
 
 /** How far a TSA's clock may be behind the recording machine's. */
 export const TIME_TOLERANCE_MS = 5 * 60_000;
@@ -27,11 +28,16 @@ export interface TimestampStatus {
 export async function checkTimestamps(
   memory: Memory,
   trust: TrustStore,
+  cache: VerificationCache = VerificationCache.disabled(),
 ): Promise<TimestampStatus[]> {
   const stamped = memory.envelope.signatures.filter((s) => (s.timestamps ?? []).length > 0);
   if (stamped.length === 0) return [];
-  const { signatureBytes, verifyToken, TimestampError } = await import('../crypto/rfc3161.js');
-  const roots = await trust.tsaCertificates();
+  const { signatureBytes, TimestampError } = await import('../crypto/rfc3161.js');
+  const verifier = await trust.tokenVerifier();
+  const roots = [...trust.tsaRoots.values()]
+    .map((r) => r.pem)
+    .sort()
+    .join('');
   const statuses: TimestampStatus[] = [];
   for (const signature of stamped) {
     let data: Uint8Array;
@@ -49,8 +55,21 @@ export async function checkTimestamps(
       continue;
     }
     for (const t of signature.timestamps ?? []) {
+      const key = VerificationCache.tokenKey(roots, t.token, data);
+      const known = cache.token(key);
+      if (known) {
+        statuses.push({
+          keyid: signature.keyid,
+          tsa: t.tsa,
+          ok: true,
+          genTime: known.genTime,
+          signer: known.signer,
+        });
+        continue;
+      }
       try {
-        const result = await verifyToken(Buffer.from(t.token, 'base64'), data, roots);
+        const result = await verifier.verify(Buffer.from(t.token, 'base64'), data);
+        cache.addToken(key, { genTime: result.genTime.toISOString(), signer: result.tsa });
         statuses.push({
           keyid: signature.keyid,
           tsa: t.tsa,
@@ -71,6 +90,7 @@ export async function checkAllTimestamps(
   memories: Memory[],
   trust: TrustStore,
   onProgress?: (done: number, total: number) => void,
+  cache: VerificationCache = VerificationCache.disabled(),
 ): Promise<Map<string, TimestampStatus[]>> {
   const results = new Map<string, TimestampStatus[]>();
   const stamped = memories.filter((m) =>
@@ -78,7 +98,7 @@ export async function checkAllTimestamps(
   );
   let done = 0;
   await mapLimit(stamped, 16, async (memory) => {
-    results.set(memory.id, await checkTimestamps(memory, trust));
+    results.set(memory.id, await checkTimestamps(memory, trust, cache));
     onProgress?.(++done, stamped.length);
   });
   return results;

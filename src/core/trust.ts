@@ -13,6 +13,7 @@ import {
 import { RemembrancerError } from './errors.js';
 import { repoRelative, TRUST_KEYS_DIR, TRUST_TSA_DIR } from './paths.js';
 import type { Certificate } from 'pkijs';
+import type { TokenVerifier } from '../crypto/rfc3161.js';
 import type { Snapshot } from './snapshot.js';
 
 const KEY_FILE = /^trust\/keys\/([0-9A-F]{40})\.asc$/;
@@ -54,6 +55,17 @@ export class TrustStore {
       map.set(fingerprint, { fingerprint, path: `trust/keys/${fingerprint}.asc`, key });
     }
     return new TrustStore(map, [], new Map(tsaRoots.map((t) => [t.name, t])));
+  }
+
+  private verifier: Promise<TokenVerifier> | undefined;
+
+  /** One token verifier for this trust store, so chains are validated once per TSA. */
+  tokenVerifier(): Promise<TokenVerifier> {
+    this.verifier ??= (async () => {
+      const { TokenVerifier } = await import('../crypto/rfc3161.js');
+      return new TokenVerifier(await this.tsaCertificates());
+    })();
+    return this.verifier;
   }
 
   /** The trusted TSA root certificates, parsed (pkijs loads on first call). */

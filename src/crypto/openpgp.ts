@@ -181,21 +181,31 @@ export async function verifyDetached(
       reason: `expected one signature packet, found ${signature.packets.length}`,
     };
   }
-  const packet = signature.packets[0];
-  const created = packet?.created ?? undefined;
+  const packet = signature.packets[0] as OpenPGP.SignaturePacket;
+  const created = packet.created;
+  if (!created) return { ok: false, reason: 'signature has no creation time' };
+  if (packet.signatureType !== pgp.enums.signature.binary) {
+    return { ok: false, reason: 'not a signature over binary data (gpg --detach-sign makes one)' };
+  }
   try {
-    const message = await pgp.createMessage({ binary: data });
-    // Check the key as it was when it signed: evidence must outlive a key's expiry.
-    const result = await pgp.verify({
-      message,
-      signature,
-      verificationKeys: key,
-      ...(created ? { date: created } : {}),
-    });
-    const [first] = result.signatures;
-    if (!first) return { ok: false, reason: 'signature holds no signature packet' };
-    await first.verified;
-    return { ok: true, ...(created ? { created: created.toISOString() } : {}) };
+    // The key as it was when it signed (evidence must outlive a key's expiry): the
+    // primary key or signing subkey the signature names, valid at that time. This is
+    // what openpgp.verify() does, without rebuilding a message object per signature.
+    const signing = await key.getSigningKey(packet.issuerKeyID, created);
+    const named = packet.issuerFingerprint;
+    if (named && Buffer.from(named).toString('hex') !== signing.getFingerprint()) {
+      return {
+        ok: false,
+        reason: 'signature names another key fingerprint than the one that verifies it',
+      };
+    }
+    const literal = new pgp.LiteralDataPacket();
+    (literal as unknown as { setBytes(bytes: Uint8Array, format: number): void }).setBytes(
+      data,
+      pgp.enums.literal.binary,
+    );
+    await packet.verify(signing.keyPacket, pgp.enums.signature.binary, literal, created);
+    return { ok: true, created: created.toISOString() };
   } catch (err) {
     const message = (err as Error).message.replace(/^Error verifying signature: /i, '');
     return { ok: false, reason: `signature does not verify (${message})` };

@@ -240,91 +240,136 @@ function essCertHash(
 }
 
 /**
- * Verifies a token over `data` (the bytes whose SHA-256 the TSA stamped) against trusted
- * TSA roots. Throws TimestampError with the reason; returns what the token proves.
+ * Verifies tokens against trusted TSA roots. A TSA signs every token with the same
+ * certificate, so the certificate chain is validated once per signer certificate and then
+ * only checked against each token's time; everything else is checked for every token.
  */
-export async function verifyToken(
+export class TokenVerifier {
+  private readonly chains = new Map<string, Pkijs.Certificate[]>();
+
+  constructor(private readonly trustedRoots: Pkijs.Certificate[]) {}
+
+  /**
+   * Verifies a token over `data` (the bytes whose SHA-256 the TSA stamped). Throws
+   * TimestampError with the reason; returns what the token proves.
+   */
+  async verify(token: Uint8Array, data: Uint8Array): Promise<TokenVerification> {
+    const { asn1js, pkijs } = await loadPkijs();
+    const parsed = await parse(token);
+    const { signedData } = parsed;
+    if (parsed.imprintAlgorithm !== 'sha256') {
+      throw new TimestampError(`token imprint uses ${parsed.imprintAlgorithm}, not sha256`);
+    }
+    if (parsed.imprint !== createHash('sha256').update(data).digest('hex')) {
+      throw new TimestampError(
+        'token is over other data: its imprint is not the SHA-256 of this signature',
+      );
+    }
+    if (this.trustedRoots.length === 0) {
+      throw new TimestampError(
+        'no TSA root is trusted; add one with `remembrancer trust add-tsa CERT.pem`',
+      );
+    }
+    let result: Pkijs.SignedDataVerifyResult;
+    try {
+      result = await signedData.verify({
+        signer: 0,
+        data: toArrayBuffer(data),
+        checkChain: false,
+        extendedMode: true,
+      });
+    } catch (err) {
+      throw new TimestampError(
+        `token signature does not verify (${(err as { message?: string }).message ?? String(err)})`,
+      );
+    }
+    if (!result.signatureVerified) throw new TimestampError('token signature does not verify');
+    const signer = result.signerCertificate;
+    if (!signer) throw new TimestampError('token has no signer certificate');
+
+    // RFC 3161 §2.3: the TSA certificate has exactly one extended key usage, timeStamping,
+    // and the extension is critical.
+    const eku = signer.extensions?.find((e) => e.extnID === OID_EKU);
+    const purposes = (eku?.parsedValue as Pkijs.ExtKeyUsage | undefined)?.keyPurposes ?? [];
+    if (!eku || !eku.critical || purposes.length !== 1 || purposes[0] !== OID_TIMESTAMPING) {
+      throw new TimestampError(
+        'the TSA certificate lacks the critical timeStamping extended key usage',
+      );
+    }
+
+    // ESSCertID / ESSCertIDv2 binds the signed attributes to this very certificate, so a
+    // certificate swapped into the token cannot take the signature's place.
+    const attributes = signedData.signerInfos[0]?.signedAttrs?.attributes ?? [];
+    const binding =
+      attributes.find((a) => a.type === OID_SIGNING_CERTIFICATE_V2) ??
+      attributes.find((a) => a.type === OID_SIGNING_CERTIFICATE);
+    if (!binding)
+      throw new TimestampError('token has no ESSCertID/ESSCertIDv2 signing-certificate attribute');
+    const ess = essCertHash(asn1js, binding);
+    if (!ess) throw new TimestampError('token signing-certificate attribute is malformed');
+    const der = new Uint8Array(signer.toSchema().toBER(false));
+    let actual: string;
+    try {
+      actual = createHash(ess.algorithm).update(der).digest('hex');
+    } catch {
+      throw new TimestampError(
+        `token signing-certificate attribute uses unknown hash ${ess.algorithm}`,
+      );
+    }
+    if (actual !== ess.hash) {
+      throw new TimestampError(
+        'token signing-certificate attribute (ESSCertID) does not match the signer certificate',
+      );
+    }
+
+    // The chain, from the signer certificate to a trusted root, valid at the token's time.
+    // (pkijs validates a chain only when asked, with trustedCerts.)
+    const key = createHash('sha256').update(der).digest('hex');
+    let path = this.chains.get(key);
+    if (!path) {
+      const engine = new pkijs.CertificateChainValidationEngine({
+        trustedCerts: this.trustedRoots,
+        // The engine validates the last certificate; the others are candidate issuers.
+        certs: [
+          ...(signedData.certificates ?? []).filter(
+            (c): c is Pkijs.Certificate => c instanceof pkijs.Certificate && c !== signer,
+          ),
+          signer,
+        ],
+        checkDate: parsed.genTime,
+      });
+      const validation = await engine.verify().catch((e: unknown) => ({
+        result: false,
+        resultMessage: (e as { resultMessage?: string }).resultMessage ?? String(e),
+        certificatePath: undefined,
+      }));
+      if (!validation.result) {
+        throw new TimestampError(
+          `the TSA certificate does not chain to a trusted TSA root (${validation.resultMessage})`,
+        );
+      }
+      path = validation.certificatePath ?? [signer];
+      this.chains.set(key, path);
+    }
+    for (const cert of path) {
+      if (parsed.genTime < cert.notBefore.value || parsed.genTime > cert.notAfter.value) {
+        throw new TimestampError(
+          `the token's time ${parsed.genTime.toISOString()} is outside the validity of ${certificateName(cert)}`,
+        );
+      }
+    }
+    const { signedData: _sd, ...info } = parsed;
+    return { ...info, tsa: certificateName(signer), chain: path.map(certificateToPem) };
+  }
+}
+
+/** Verifies one token; see TokenVerifier for many. */
+export function verifyToken(
   token: Uint8Array,
   data: Uint8Array,
   trustedRoots: Pkijs.Certificate[],
 ): Promise<TokenVerification> {
-  const { asn1js } = await loadPkijs();
-  const parsed = await parse(token);
-  const { signedData } = parsed;
-  if (parsed.imprintAlgorithm !== 'sha256') {
-    throw new TimestampError(`token imprint uses ${parsed.imprintAlgorithm}, not sha256`);
-  }
-  if (parsed.imprint !== createHash('sha256').update(data).digest('hex')) {
-    throw new TimestampError(
-      'token is over other data: its imprint is not the SHA-256 of this signature',
-    );
-  }
-  if (trustedRoots.length === 0) {
-    throw new TimestampError(
-      'no TSA root is trusted; add one with `remembrancer trust add-tsa CERT.pem`',
-    );
-  }
-  let result: Pkijs.SignedDataVerifyResult;
-  try {
-    result = await signedData.verify({
-      signer: 0,
-      data: toArrayBuffer(data),
-      checkChain: true,
-      trustedCerts: trustedRoots,
-      extendedMode: true,
-    });
-  } catch (err) {
-    const message = (err as { message?: string }).message ?? String(err);
-    throw new TimestampError(
-      /certificate/i.test(message)
-        ? `the TSA certificate does not chain to a trusted TSA root (${message})`
-        : `token signature does not verify (${message})`,
-    );
-  }
-  if (!result.signatureVerified) throw new TimestampError('token signature does not verify');
-  const signer = result.signerCertificate;
-  if (!signer) throw new TimestampError('token has no signer certificate');
-
-  // RFC 3161 §2.3: the TSA certificate has exactly one extended key usage, timeStamping,
-  // and the extension is critical.
-  const eku = signer.extensions?.find((e) => e.extnID === OID_EKU);
-  const purposes = (eku?.parsedValue as Pkijs.ExtKeyUsage | undefined)?.keyPurposes ?? [];
-  if (!eku || !eku.critical || purposes.length !== 1 || purposes[0] !== OID_TIMESTAMPING) {
-    throw new TimestampError(
-      'the TSA certificate lacks the critical timeStamping extended key usage',
-    );
-  }
-
-  // ESSCertID / ESSCertIDv2 binds the signed attributes to this very certificate, so a
-  // certificate swapped into the token cannot take the signature's place.
-  const attributes = signedData.signerInfos[0]?.signedAttrs?.attributes ?? [];
-  const binding =
-    attributes.find((a) => a.type === OID_SIGNING_CERTIFICATE_V2) ??
-    attributes.find((a) => a.type === OID_SIGNING_CERTIFICATE);
-  if (!binding)
-    throw new TimestampError('token has no ESSCertID/ESSCertIDv2 signing-certificate attribute');
-  const ess = essCertHash(asn1js, binding);
-  if (!ess) throw new TimestampError('token signing-certificate attribute is malformed');
-  const der = new Uint8Array(signer.toSchema().toBER(false));
-  let actual: string;
-  try {
-    actual = createHash(ess.algorithm).update(der).digest('hex');
-  } catch {
-    throw new TimestampError(
-      `token signing-certificate attribute uses unknown hash ${ess.algorithm}`,
-    );
-  }
-  if (actual !== ess.hash) {
-    throw new TimestampError(
-      'token signing-certificate attribute (ESSCertID) does not match the signer certificate',
-    );
-  }
-  const { signedData: _sd, ...info } = parsed;
-  return {
-    ...info,
-    tsa: certificateName(signer),
-    chain: (result.certificatePath ?? []).map(certificateToPem),
-  };
+  return new TokenVerifier(trustedRoots).verify(token, data);
 }
 
 /** Asks a TSA over HTTP(S) for a token over `digest`. */

@@ -270,10 +270,9 @@ describe.concurrent('trust add, list and remove', () => {
     expect(again.stdout).toContain(`already trusted ${bob.fingerprint}`);
     expect(await head(s)).toBe(added.commit);
 
-    const list = await s.json<{ fingerprint: string; path: string; algorithm: string }[]>([
-      'trust',
-      'list',
-    ]);
+    const { keys: list } = await s.json<{
+      keys: { fingerprint: string; path: string; algorithm: string }[];
+    }>(['trust', 'list']);
     expect(list.map((k) => k.fingerprint).sort()).toEqual([bob.fingerprint, fingerprint].sort());
     expect(list.find((k) => k.fingerprint === bob.fingerprint)?.path).toBe(
       `.remembrancer/trust/keys/${bob.fingerprint}.asc`,
@@ -285,7 +284,7 @@ describe.concurrent('trust add, list and remove', () => {
     expect(removed.stdout).toContain(`no longer trusted: ${bob.fingerprint}`);
     expect(await subject(s)).toBe(`remembrancer: distrust ${bob.fingerprint.slice(-16)}`);
     expect(s.exists(`.remembrancer/trust/keys/${bob.fingerprint}.asc`)).toBe(false);
-    const after = await s.json<{ fingerprint: string }[]>(['trust', 'list']);
+    const { keys: after } = await s.json<{ keys: { fingerprint: string }[] }>(['trust', 'list']);
     expect(after.map((k) => k.fingerprint)).toEqual([fingerprint]);
     expect(await s.git(['status', '--porcelain'])).toBe('');
 

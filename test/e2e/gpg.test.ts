@@ -264,7 +264,10 @@ describe.skipIf(!hasGpg())('GnuPG 2.2 interoperability', () => {
       const s = sandbox();
       await initRepo(s);
       await trustGpgKey(s, fpr);
-      const trusted = await s.json<{ fingerprint: string }[]>(['trust', 'list']);
+      const { keys: trusted } = await s.json<{ keys: { fingerprint: string }[] }>([
+        'trust',
+        'list',
+      ]);
       expect(trusted.map((k) => k.fingerprint)).toContain(fpr);
 
       const byFlag = await record(s, 'Signed through gpg by flag', ['--gpg-key', fpr]);

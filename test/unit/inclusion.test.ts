@@ -3,9 +3,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { inclusionProof, leafHash, rootFromLeafHashes, verifyInclusion } from '../../src/core/merkle.js';
+import {
+  inclusionProof,
+  leafHash,
+  rootFromLeafHashes,
+  verifyInclusion,
+} from '../../src/core/merkle.js';
 
-const VECTORS = fileURLToPath(new URL('../../../shared/vectors/rfc6962/inclusion/', import.meta.url));
+const VECTORS = fileURLToPath(
+  new URL('../../../shared/vectors/rfc6962/inclusion/', import.meta.url),
+);
 const haveVectors = existsSync(VECTORS);
 
 interface Vector {
@@ -24,7 +31,10 @@ function vectors(): { name: string; v: Vector }[] {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory()) walk(join(dir, entry.name), `${prefix}${entry.name}/`);
       else if (entry.name.endsWith('.json')) {
-        out.push({ name: prefix + entry.name, v: JSON.parse(readFileSync(join(dir, entry.name), 'utf8')) as Vector });
+        out.push({
+          name: prefix + entry.name,
+          v: JSON.parse(readFileSync(join(dir, entry.name), 'utf8')) as Vector,
+        });
       }
     }
   };
@@ -39,7 +49,14 @@ describe.skipIf(!haveVectors)(`RFC 6962 inclusion vectors (${VECTORS})`, () => {
   it('has vectors to check', () => expect(all.length).toBeGreaterThan(90));
   for (const { name, v } of all) {
     it(`${name}: ${v.desc} ${v.wantErr ? 'is rejected' : 'verifies'}`, () => {
-      const run = () => verifyInclusion(b64(v.leafHash), v.leafIdx, v.treeSize, (v.proof ?? []).map(b64), b64(v.root));
+      const run = () =>
+        verifyInclusion(
+          b64(v.leafHash),
+          v.leafIdx,
+          v.treeSize,
+          (v.proof ?? []).map(b64),
+          b64(v.root),
+        );
       if (v.wantErr) expect(run).toThrow();
       else expect(run).not.toThrow();
     });
@@ -64,14 +81,22 @@ describe('inclusion proofs we generate', () => {
 
   it('rejects any single flipped bit in the proof (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 300 }), fc.nat(), fc.nat(), fc.nat(255), (n, i, j, bit) => {
-        const leaves = Array.from({ length: n }, (_, k) => leafHash(Buffer.from(String(k))));
-        const index = i % n;
-        const proof = inclusionProof(leaves, index).map((h) => Buffer.from(h));
-        const target = proof[j % proof.length] as Buffer;
-        target[(bit >> 3) % 32] = (target[(bit >> 3) % 32] as number) ^ (1 << (bit & 7));
-        expect(() => verifyInclusion(leaves[index] as Buffer, index, n, proof, rootFromLeafHashes(leaves))).toThrow();
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 300 }),
+        fc.nat(),
+        fc.nat(),
+        fc.nat(255),
+        (n, i, j, bit) => {
+          const leaves = Array.from({ length: n }, (_, k) => leafHash(Buffer.from(String(k))));
+          const index = i % n;
+          const proof = inclusionProof(leaves, index).map((h) => Buffer.from(h));
+          const target = proof[j % proof.length] as Buffer;
+          target[(bit >> 3) % 32] = (target[(bit >> 3) % 32] as number) ^ (1 << (bit & 7));
+          expect(() =>
+            verifyInclusion(leaves[index] as Buffer, index, n, proof, rootFromLeafHashes(leaves)),
+          ).toThrow();
+        },
+      ),
       { numRuns: 200 },
     );
   });
