@@ -150,7 +150,11 @@ async function fill(
   execFileSync('git', ['commit', '-qm', `bench: ${count} memories`], { cwd: dir, env });
 }
 
-/** A cached fixture: built once into bench/.work/NAME, copied to scratch for each run. */
+/**
+ * A cached fixture: built once into bench/.work/NAME and used in place (the commands
+ * measured only read the repository; their caches under .git/remembrancer are cleared
+ * where a measurement must start cold).
+ */
 async function fixture(
   name: string,
   make: (base: string) => Promise<void>,
@@ -163,14 +167,12 @@ async function fixture(
     await make(cached);
     writeFileSync(join(cached, 'ready'), new Date().toISOString());
   }
-  const copy = join(scratch, name);
-  cpSync(cached, copy, { recursive: true });
-  const home = join(copy, 'repo-home');
-  const env = envFor(home);
-  // Paths inside the user config point at the cached copy; point them at this one.
-  const config = join(home, 'config', 'remembrancer', 'config.json');
-  writeFileSync(config, readFileSync(config, 'utf8').split(cached).join(copy));
-  return { dir: join(copy, 'repo'), env };
+  return { dir: join(cached, 'repo'), env: envFor(join(cached, 'repo-home')) };
+}
+
+/** Forgets every cache of a repository, so that the next command starts cold. */
+function clearCaches(dir: string): void {
+  rmSync(join(dir, '.git', 'remembrancer'), { recursive: true, force: true });
 }
 
 if (want('startup')) {
@@ -228,15 +230,25 @@ if (want('covenant')) {
     await fill(repo.dir, repo.env, 'repo', 10_000);
     rem(['seal'], repo.dir, repo.env);
   });
+  const cold = median(
+    Array.from({ length: 3 }, () => {
+      clearCaches(dir);
+      return rem(['covenant'], dir, env);
+    }),
+  );
   results.push({
-    name: 'covenant over 10,000 memories (cold)',
-    value: median(Array.from({ length: 3 }, () => rem(['covenant'], dir, env))),
+    name: 'covenant over 10,000 memories (cold, as in CI)',
+    value: cold,
     unit: 'ms',
     target: '< 5000 ms',
-    pass: undefined,
+    pass: cold < 5000,
   });
-  const last = results[results.length - 1] as Result;
-  last.pass = last.value < 5000;
+  const warm = median(Array.from({ length: 3 }, () => rem(['covenant'], dir, env)));
+  results.push({
+    name: 'covenant over 10,000 memories (verification cache warm)',
+    value: warm,
+    unit: 'ms',
+  });
   results.push({
     name: 'root over 10,000 memories',
     value: median(Array.from({ length: 3 }, () => rem(['root'], dir, env))),
@@ -277,10 +289,21 @@ if (want('timestamps')) {
     });
     await tsa.stop();
   });
-  const value = median(Array.from({ length: 3 }, () => rem(['covenant'], dir, env)));
+  const cold = median(
+    Array.from({ length: 3 }, () => {
+      clearCaches(dir);
+      return rem(['covenant'], dir, env);
+    }),
+  );
+  const warm = median(Array.from({ length: 3 }, () => rem(['covenant'], dir, env)));
   results.push({
-    name: 'covenant over 10,000 memories with 10,000 timestamp tokens',
-    value,
+    name: 'covenant verifying 10,000 timestamp tokens and signatures (cold)',
+    value: cold,
+    unit: 'ms',
+  });
+  results.push({
+    name: 'covenant verifying 10,000 timestamp tokens and signatures (warm)',
+    value: warm,
     unit: 'ms',
   });
 }
@@ -304,12 +327,13 @@ if (want('prove')) {
     '$1',
   );
   const out = join(scratch, 'bundle.json');
+  clearCaches(dir);
   const cold = rem(['prove', target, '--out', out], dir, env);
   const warm = median(
     Array.from({ length: 5 }, () => rem(['prove', target, '--out', out], dir, env)),
   );
   results.push({
-    name: 'prove at 100,000 memories (first run: builds the catalog)',
+    name: 'prove at 100,000 memories (cold: builds the catalog and sealed-set caches)',
     value: cold,
     unit: 'ms',
   });

@@ -8,6 +8,11 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(VERSION + '\n');
 } else {
+  // A reader that stops early (`| head`) is not an error of ours: stop quietly, as cat does.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const { run } = await import('./app.js');
   process.exitCode = await run(argv);
 }

@@ -1,17 +1,20 @@
 /**
- * The catalog: a cache of what each memory file holds (type, time, author, summary, seal
- * fields), kept under the git directory and never committed. It is keyed like git's index:
- * by path, size and modification time of each file on disk, so it always describes the
- * files as they are; only new or changed files are read and checked. Commands that need
- * an overview of many memories (prove, root --at, lists) read it instead of every file.
+ * The catalog: a cache of what each memory file is (its type, time, node, and a seal's
+ * fields), kept under the git directory and never committed, so that commands needing an
+ * overview of many memories (prove, root --at) need not read every file.
+ *
+ * Like git's untracked cache it trusts a shard folder whose modification time has not
+ * changed: every write here renames a file into place, which changes its folder's time.
+ * `exact` also compares each file's size and modification time, as git's index does, to
+ * catch a file edited in place. Only new or changed files are read and checked.
  */
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import { decodeMemory, MAX_MEMORY_BYTES } from './envelope.js';
 import { RemembrancerError } from './errors.js';
-import { isSeal, sealBody, summarize, type SealBody } from './memory-types.js';
-import { MEMORIES_DIR, parseMemoryPath } from './paths.js';
+import { isSeal, sealBody, type SealBody } from './memory-types.js';
+import { MEMORIES_DIR, memoryPath, parseMemoryPath } from './paths.js';
 import { cacheDir, type Repository } from './repository.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
 
@@ -19,21 +22,26 @@ export interface CatalogEntry {
   id: string;
   /** Relative to .remembrancer/. */
   path: string;
-  size: number;
-  mtimeMs: number;
   type: string;
   created: string;
   node: string;
-  author: string;
-  summary: string;
-  signers: string[];
   seal?: SealBody;
 }
 
-const VERSION = 1;
+/** On disk: [id, size, mtimeMs, type, created, node, seal?] per file, to stay small. */
+type Row = [string, number, number, string, string, string, SealBody?];
+
+interface CacheFile {
+  version: 2;
+  /** When the cache was written: a folder changed within a moment of it is listed again. */
+  written: number;
+  /** Shard folder name → its modification time when last listed. */
+  dirs: Record<string, number>;
+  rows: Row[];
+}
 
 function catalogFile(repo: Repository): string {
-  return join(cacheDir(repo), `catalog-v${VERSION}.json`);
+  return join(cacheDir(repo), 'catalog-v2.json');
 }
 
 export interface Catalog {
@@ -42,81 +50,98 @@ export interface Catalog {
   problems: RemembrancerError[];
 }
 
-function readCache(repo: Repository): Map<string, CatalogEntry> {
+function readCache(repo: Repository): CacheFile {
   try {
-    const data = JSON.parse(readFileSync(catalogFile(repo), 'utf8')) as {
-      version: number;
-      entries: CatalogEntry[];
-    };
-    if (data.version !== VERSION || !Array.isArray(data.entries)) return new Map();
-    return new Map(data.entries.map((e) => [e.path, e]));
+    const data = JSON.parse(readFileSync(catalogFile(repo), 'utf8')) as CacheFile;
+    if (data.version === 2 && Array.isArray(data.rows) && typeof data.dirs === 'object')
+      return data;
   } catch {
-    return new Map(); // no cache yet, or a damaged one: rebuild
+    // no cache yet, or a damaged one: rebuild
   }
+  return { version: 2, written: 0, dirs: {}, rows: [] };
+}
+
+function toEntry(row: Row): CatalogEntry {
+  const [id, , , type, created, node, seal] = row;
+  return { id, path: memoryPath(id), type, created, node, ...(seal ? { seal } : {}) };
 }
 
 /** Brings the catalog up to date with the working tree and returns it. */
-export async function openCatalog(repo: Repository): Promise<Catalog> {
-  const cached = readCache(repo);
+export async function openCatalog(
+  repo: Repository,
+  options: { exact?: boolean } = {},
+): Promise<Catalog> {
+  const cache = readCache(repo);
+  const byShard = new Map<string, Map<string, Row>>();
+  for (const row of cache.rows) {
+    const shard = row[0].slice(0, 2);
+    let rows = byShard.get(shard);
+    if (!rows) byShard.set(shard, (rows = new Map()));
+    rows.set(row[0], row);
+  }
   const snapshot = new WorkingTreeSnapshot(repo.remDir);
-  const fresh = new Map<string, CatalogEntry>();
-  const problems: RemembrancerError[] = [];
-  let changed = false;
   const root = join(repo.remDir, MEMORIES_DIR);
+  const problems: RemembrancerError[] = [];
+  const dirs: Record<string, number> = {};
+  const rows: Row[] = [];
+  let changed = false;
   let shards: string[];
   try {
-    shards = readdirSync(root);
+    shards = readdirSync(root).sort();
   } catch {
     shards = [];
   }
   for (const shard of shards) {
-    let names: string[];
-    try {
-      names = readdirSync(join(root, shard));
-    } catch {
-      continue; // a file where a shard folder should be: the covenant reports it
+    const dir = join(root, shard);
+    const dirStats = statSync(dir, { throwIfNoEntry: false });
+    if (!dirStats?.isDirectory()) continue; // a file where a shard should be: the covenant says so
+    dirs[shard] = dirStats.mtimeMs;
+    const known = byShard.get(shard) ?? new Map<string, Row>();
+    // Racy-git rule: a folder time close to when the cache was written proves nothing,
+    // since a file may have arrived within the same clock tick.
+    const settled = dirStats.mtimeMs < cache.written - 2000;
+    if (!options.exact && settled && cache.dirs[shard] === dirStats.mtimeMs) {
+      rows.push(...known.values());
+      continue;
     }
-    for (const name of names) {
+    changed = true;
+    for (const name of readdirSync(dir)) {
       const path = `${MEMORIES_DIR}/${shard}/${name}`;
-      if (!parseMemoryPath(path)) continue;
-      const stats = lstatSync(join(root, shard, name), { throwIfNoEntry: false });
-      if (!stats?.isFile()) continue;
-      const hit = cached.get(path);
-      if (hit && hit.size === stats.size && hit.mtimeMs === stats.mtimeMs) {
-        fresh.set(path, hit);
+      const location = parseMemoryPath(path);
+      if (!location?.shardOk) continue;
+      const hit = known.get(location.id);
+      let stats;
+      if (options.exact || !hit) {
+        stats = lstatSync(join(dir, name), { throwIfNoEntry: false });
+        if (!stats?.isFile()) continue;
+        if (hit && hit[1] === stats.size && hit[2] === stats.mtimeMs) {
+          rows.push(hit);
+          continue;
+        }
+      } else {
+        rows.push(hit);
         continue;
       }
-      changed = true;
       try {
         const bytes = await snapshot.read(path, MAX_MEMORY_BYTES);
         if (!bytes) continue;
         const memory = decodeMemory(path, bytes);
         const s = memory.envelope.signed;
-        fresh.set(path, {
-          id: memory.id,
-          path,
-          size: stats.size,
-          mtimeMs: stats.mtimeMs,
-          type: s.type,
-          created: s.created,
-          node: s.node,
-          author: s.author.name,
-          summary: summarize(memory),
-          signers: memory.envelope.signatures.map((x) => x.keyid),
-          ...(isSeal(memory) ? { seal: sealBody(memory) } : {}),
-        });
+        const row: Row = [memory.id, stats.size, stats.mtimeMs, s.type, s.created, s.node];
+        if (isSeal(memory)) row.push(sealBody(memory));
+        rows.push(row);
       } catch (err) {
         if (err instanceof RemembrancerError) problems.push(err);
         else throw err;
       }
     }
   }
-  if (changed || fresh.size !== cached.size) {
-    const entries = [...fresh.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  if (changed || shards.length !== Object.keys(cache.dirs).length) {
     // A cache: no fsync, and a failure to write it only costs the next run some time.
-    await writeFileAtomic(catalogFile(repo), JSON.stringify({ version: VERSION, entries }), {
-      fsync: false,
-    }).catch(() => undefined);
+    const file: CacheFile = { version: 2, written: Date.now(), dirs, rows };
+    await writeFileAtomic(catalogFile(repo), JSON.stringify(file), { fsync: false }).catch(
+      () => undefined,
+    );
   }
-  return { entries: new Map([...fresh.values()].map((e) => [e.id, e])), problems };
+  return { entries: new Map(rows.map((r) => [r[0], toEntry(r)])), problems };
 }

@@ -10,7 +10,22 @@ import { openCatalog, type CatalogEntry } from './catalog.js';
 import { requireConfig } from './config.js';
 import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
-import { inclusionProof, leafHash, rootFromLeafHashes, sortIds } from './merkle.js';
+import { inclusionProof, leafHash, sortIds, verifyInclusion } from './merkle.js';
+import { cachedSealedSet, rememberSealedSet, sealedSet } from './sealed-set.js';
+
+/** Index of `id` in ascending `sorted`, or -1. */
+function binarySearch(sorted: string[], id: string): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid] as string;
+    if (v === id) return mid;
+    if (v < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
 import { isSeal, sealBody } from './memory-types.js';
 import type { Repository } from './repository.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
@@ -98,32 +113,89 @@ export async function proveMemory(repo: Repository, prefix: string): Promise<Pro
   }
 
   const history = new HistoryReader(repo);
-  const head = await headCommit(repo);
-  let committed = new Map<string, string>();
-  if (head) {
-    const paths: string[] = [];
-    for (const s of chain) if (await history.hasMemoryFile(head, s.path)) paths.push(s.path);
-    committed = (await history.introducingCommits(head, paths)).found;
-  }
-  const current = [...catalog.entries.values()].filter((e) => e.type !== 'seal').map((e) => e.id);
+  let committed: Map<string, string> | undefined;
+  // The commits that added the seals, found by walking history only when a seal's set is
+  // not cached yet.
+  const commitOf = async (path: string): Promise<string | undefined> => {
+    if (!committed) {
+      committed = new Map();
+      const head = await headCommit(repo);
+      if (head) {
+        const paths: string[] = [];
+        for (const s of chain) if (await history.hasMemoryFile(head, s.path)) paths.push(s.path);
+        committed = (await history.introducingCommits(head, paths)).found;
+      }
+    }
+    return committed.get(path);
+  };
+
+  /**
+   * The target's place and audit path under one seal: from the cached set when there is
+   * one, else from the commit that added the seal (or the working tree for a seal not
+   * committed yet). The path must lead to the seal's signed root.
+   */
+  const locate = async (
+    sealEntry: CatalogEntry,
+    body: NonNullable<CatalogEntry['seal']>,
+  ): Promise<'absent' | 'mismatch' | { index: number; proof: Buffer[]; sorted: string[] }> => {
+    for (const source of ['cache', 'history'] as const) {
+      let sorted: string[] | undefined;
+      let commit: string | undefined;
+      if (source === 'cache') sorted = await cachedSealedSet(repo, sealEntry.id, body.treeSize);
+      else {
+        commit = await commitOf(sealEntry.path);
+        sorted = commit
+          ? (
+              await sealedSet(
+                repo,
+                history,
+                { id: sealEntry.id, treeSize: body.treeSize },
+                commit,
+                (id) => sealIds.has(id),
+              )
+            ).ids
+          : sortIds(
+              [...catalog.entries.values()].filter((e) => e.type !== 'seal').map((e) => e.id),
+            );
+      }
+      if (!sorted) continue;
+      const index = binarySearch(sorted, target.id);
+      if (index === -1) {
+        if (source === 'cache') continue;
+        return 'absent';
+      }
+      const leaves = sorted.map((id) => leafHash(Buffer.from(id, 'hex')));
+      const proof = sorted.length === body.treeSize ? inclusionProof(leaves, index) : [];
+      try {
+        verifyInclusion(
+          leaves[index] as Buffer,
+          index,
+          body.treeSize,
+          proof,
+          Buffer.from(body.root, 'hex'),
+        );
+      } catch {
+        if (source === 'cache') continue;
+        return 'mismatch';
+      }
+      if (commit) await rememberSealedSet(repo, sealEntry.id, sorted);
+      return { index, proof, sorted };
+    }
+    return 'absent';
+  };
 
   for (const sealEntry of chain) {
-    const commit = committed.get(sealEntry.path);
-    const ids = commit
-      ? (await history.memoryIdsAt(commit)).filter((id) => !sealIds.has(id))
-      : current;
-    const sorted = sortIds(ids);
-    const index = sorted.indexOf(target.id);
-    if (index === -1) continue;
-    const leaves = sorted.map((id) => leafHash(Buffer.from(id, 'hex')));
-    const root = rootFromLeafHashes(leaves).toString('hex');
     const body = sealEntry.seal as NonNullable<CatalogEntry['seal']>;
-    if (root !== body.root || sorted.length !== body.treeSize) {
+    const found = await locate(sealEntry, body);
+    if (found === 'absent') continue;
+    if (found === 'mismatch') {
       warnings.push(
         `seal ${sealEntry.id.slice(0, 12)} does not recompute (run \`remembrancer covenant\`); trying an older one`,
       );
       continue;
     }
+    const { index, proof, sorted } = found;
+    const root = body.root;
     const [memory, seal] = [
       await readMemory(snapshot, target),
       await readMemory(snapshot, sealEntry),
@@ -148,7 +220,7 @@ export async function proveMemory(repo: Repository, prefix: string): Promise<Pro
       inclusion: {
         leafIndex: index,
         treeSize: sorted.length,
-        hashes: inclusionProof(leaves, index).map((h) => h.toString('hex')),
+        hashes: proof.map((h) => h.toString('hex')),
       },
       keys,
       tsaRoots,

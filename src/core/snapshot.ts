@@ -18,8 +18,11 @@ export interface SnapshotEntry {
 export interface Snapshot {
   /** What it is, for messages: "working tree", "index", "HEAD (1a2b3c4)". */
   readonly label: string;
-  /** Every entry under .remembrancer/, or an empty list where it does not exist. */
-  list(): Promise<SnapshotEntry[]>;
+  /**
+   * Every entry under .remembrancer/ (or under `prefix` inside it, e.g. "trust/"), or an
+   * empty list where it does not exist.
+   */
+  list(prefix?: string): Promise<SnapshotEntry[]>;
   /** The bytes at `path`, or undefined where there is no such file. */
   read(path: string, maxBytes?: number): Promise<Uint8Array | undefined>;
 }
@@ -34,7 +37,7 @@ export class WorkingTreeSnapshot implements Snapshot {
 
   constructor(private readonly remDir: string) {}
 
-  async list(): Promise<SnapshotEntry[]> {
+  async list(prefix = ''): Promise<SnapshotEntry[]> {
     const entries: SnapshotEntry[] = [];
     const walk = (dir: string, prefix: string): void => {
       let names;
@@ -52,7 +55,7 @@ export class WorkingTreeSnapshot implements Snapshot {
         else entries.push({ path, kind: 'other' });
       }
     };
-    walk(this.remDir, '');
+    walk(join(this.remDir, prefix), prefix);
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 

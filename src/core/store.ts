@@ -68,7 +68,7 @@ export async function loadMemories(
   snapshot: Snapshot,
   options: LoadOptions = {},
 ): Promise<LoadedMemories> {
-  const all = await snapshot.list();
+  const all = await snapshot.list(MEMORIES_DIR + '/');
   const problems: RemembrancerError[] = [];
   const candidates: SnapshotEntry[] = [];
   const entries = new Map<string, SnapshotEntry>();

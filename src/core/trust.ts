@@ -84,7 +84,7 @@ export class TrustStore {
   static async load(snapshot: Snapshot): Promise<TrustStore> {
     const keys = new Map<string, TrustedKey>();
     const problems: RemembrancerError[] = [];
-    const entries = (await snapshot.list()).filter((e) => e.path.startsWith(TRUST_KEYS_DIR + '/'));
+    const entries = await snapshot.list(TRUST_KEYS_DIR + '/');
     for (const entry of entries) {
       const file = repoRelative(entry.path);
       const m = KEY_FILE.exec(entry.path);
@@ -119,9 +119,7 @@ export class TrustStore {
       }
     }
     const tsaRoots = new Map<string, TrustedTsa>();
-    for (const entry of (await snapshot.list()).filter((e) =>
-      e.path.startsWith(TRUST_TSA_DIR + '/'),
-    )) {
+    for (const entry of await snapshot.list(TRUST_TSA_DIR + '/')) {
       const file = repoRelative(entry.path);
       const m = TSA_FILE.exec(entry.path);
       const bytes =

@@ -73,12 +73,13 @@ abstract class GitSnapshot implements Snapshot {
 
   protected abstract load(): Promise<SnapshotEntry[]>;
 
-  list(): Promise<SnapshotEntry[]> {
+  async list(prefix = ''): Promise<SnapshotEntry[]> {
     this.entriesPromise ??= this.load().then((entries) => {
       this.byPath = new Map(entries.map((e) => [e.path, e]));
       return entries;
     });
-    return this.entriesPromise;
+    const entries = await this.entriesPromise;
+    return prefix === '' ? entries : entries.filter((e) => e.path.startsWith(prefix));
   }
 
   async read(path: string, maxBytes?: number): Promise<Uint8Array | undefined> {
