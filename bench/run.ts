@@ -368,7 +368,10 @@ try {
 } catch {
   previous = [];
 }
-const merged = [...previous.filter((p) => !results.some((r) => r.name === p.name)), ...results];
+// A partial run (--only) keeps the other figures of the last full run.
+const merged = only
+  ? [...previous.filter((p) => !results.some((r) => r.name === p.name)), ...results]
+  : results;
 writeFileSync(
   file,
   JSON.stringify(

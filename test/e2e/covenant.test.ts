@@ -6,6 +6,7 @@
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CovenantReport } from '../../src/core/covenant.js';
 import { Sandbox, type RunResult } from '../helpers/cli.js';
 import {
   decisionSigned,
@@ -21,27 +22,8 @@ import {
   type KeyFiles,
 } from '../helpers/craft.js';
 
-interface Finding {
-  rule: string;
-  code: string;
-  file: string | null;
-  message: string;
-  fix: string | null;
-}
-
-interface Report {
-  ok: boolean;
-  policy: string;
-  candidate: string;
-  base: string | null;
-  memories: number;
-  trustAnchors: number;
-  root: string;
-  treeSize: number;
-  violations: Finding[];
-  warnings: Finding[];
-  notes: string[];
-}
+// The documented --json shape (docs/json.md) is the engine's own report type.
+type Report = CovenantReport;
 
 const sandboxes: Sandbox[] = [];
 afterAll(() => {

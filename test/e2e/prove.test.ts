@@ -4,23 +4,18 @@
  * that was tampered with; `root --at REV` recomputes the root of any commit, so every seal
  * in history can be recomputed.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceBundle } from '../../src/core/bundle.js';
 import type { BundleVerdict } from '../../src/core/verify-bundle.js';
 import { loadPkijs, parseToken } from '../../src/crypto/rfc3161.js';
 import { Sandbox, type RunResult } from '../helpers/cli.js';
-import { LocalTsa, makeAuthority, type Authority } from '../helpers/tsa.js';
+import { AuthorityPool, LocalTsa, makeAuthority, type Authority } from '../helpers/tsa.js';
 
-const authorities: Authority[] = [];
-
-/** makeAuthority, with its folder (keys, certificates) removed after the tests. */
-async function newAuthority(name: string, options?: Parameters<typeof makeAuthority>[1]) {
-  const made = await makeAuthority(name, options);
-  authorities.push(made);
-  return made;
-}
+const authorities = new AuthorityPool();
+const newAuthority = (name: string, options?: Parameters<typeof makeAuthority>[1]) =>
+  authorities.make(name, options);
 
 interface Recorded {
   id: string;
@@ -164,7 +159,7 @@ function fresh(): { s: Sandbox; key: GeneratedKey } {
 }
 
 afterAll(async () => {
-  for (const a of authorities) rmSync(a.dir, { recursive: true, force: true });
+  authorities.removeAll();
   await tsa.stop();
   for (const s of sandboxes) s.cleanup();
 });

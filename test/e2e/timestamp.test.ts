@@ -4,7 +4,7 @@
  * token beside the signature it vouches for, and the covenant rejects every token that
  * does not prove what it claims, saying why.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { loadPkijs, parseCertificates, signatureBytes } from '../../src/crypto/r
 import { loadKeyFileSigner } from '../../src/crypto/signer.js';
 import { memoryFiles, Sandbox, type RunResult } from '../helpers/cli.js';
 import {
+  AuthorityPool,
   LocalTsa,
   makeAuthority,
   openssl,
@@ -25,14 +26,9 @@ import {
   type Authority,
 } from '../helpers/tsa.js';
 
-const authorities: Authority[] = [];
-
-/** makeAuthority, with its folder (keys, certificates) removed after the tests. */
-async function newAuthority(name: string, options?: Parameters<typeof makeAuthority>[1]) {
-  const made = await makeAuthority(name, options);
-  authorities.push(made);
-  return made;
-}
+const authorities = new AuthorityPool();
+const newAuthority = (name: string, options?: Parameters<typeof makeAuthority>[1]) =>
+  authorities.make(name, options);
 
 interface Recorded {
   id: string;
@@ -260,7 +256,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const a of authorities) rmSync(a.dir, { recursive: true, force: true });
+  authorities.removeAll();
   await Promise.all(servers.map((s) => s.stop()));
   for (const s of sandboxes) s.cleanup();
 });

@@ -267,3 +267,18 @@ export async function opensslVerifyToken(
     rmSync(join(dir, `${name}.dat`), { force: true });
   }
 }
+
+/** Authorities made by a test file, each folder removed by `removeAll` in its afterAll. */
+export class AuthorityPool {
+  private readonly made: Authority[] = [];
+
+  async make(name: string, options?: Parameters<typeof makeAuthority>[1]): Promise<Authority> {
+    const authority = await makeAuthority(name, options);
+    this.made.push(authority);
+    return authority;
+  }
+
+  removeAll(): void {
+    for (const a of this.made.splice(0)) rmSync(a.dir, { recursive: true, force: true });
+  }
+}

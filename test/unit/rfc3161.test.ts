@@ -5,7 +5,7 @@
  * independent judge of what is valid.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import {
   verifyToken,
 } from '../../src/crypto/rfc3161.js';
 import {
+  AuthorityPool,
   LocalTsa,
   makeAuthority,
   openssl,
@@ -26,14 +27,9 @@ import {
   type Authority,
 } from '../helpers/tsa.js';
 
-const authorities: Authority[] = [];
-
-/** makeAuthority, with its folder (keys, certificates) removed after the tests. */
-async function newAuthority(name: string, options?: Parameters<typeof makeAuthority>[1]) {
-  const made = await makeAuthority(name, options);
-  authorities.push(made);
-  return made;
-}
+const authorities = new AuthorityPool();
+const newAuthority = (name: string, options?: Parameters<typeof makeAuthority>[1]) =>
+  authorities.make(name, options);
 
 // Lets a test choose the random bytes the next nonce is made of; every other use of
 // randomBytes (and the rest of node:crypto) is the real one.
@@ -94,7 +90,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const a of authorities) rmSync(a.dir, { recursive: true, force: true });
+  authorities.removeAll();
   await Promise.all(servers.map((s) => s.stop()));
 });
 
