@@ -1,0 +1,44 @@
+/**
+ * What a memory says, as text for people and for the search index: a title, a body, tags
+ * and notes. One function per type, so the index, lists and exports read memories alike.
+ */
+import type { Memory } from './envelope.js';
+import { summarize, type DecisionBody, type DeployBody, type SealBody } from './memory-types.js';
+
+export interface MemoryText {
+  /** One line: what a list shows and what ranks highest in search. */
+  title: string;
+  /** The main text (a decision's words, an ADR's sections). */
+  body: string;
+  tags: string[];
+  /** Secondary text (a deploy's note and environment, an ADR's options). */
+  notes: string;
+  /** The component a deploy names, for filtering. */
+  component?: string;
+}
+
+export function memoryText(memory: Memory): MemoryText {
+  const { type, body } = memory.envelope.signed;
+  switch (type) {
+    case 'deploy': {
+      const b = body as unknown as DeployBody;
+      return {
+        title: summarize(memory),
+        body: [b.component, b.version, b.environment].filter(Boolean).join(' '),
+        tags: [],
+        notes: [b.note, b.evidence?.path].filter(Boolean).join('\n'),
+        component: b.component,
+      };
+    }
+    case 'decision': {
+      const b = body as unknown as DecisionBody;
+      return { title: summarize(memory), body: b.text, tags: b.tags, notes: '' };
+    }
+    case 'seal': {
+      const b = body as unknown as SealBody;
+      return { title: summarize(memory), body: `${b.root} ${b.treeSize}`, tags: [], notes: '' };
+    }
+    default:
+      return { title: summarize(memory), body: JSON.stringify(body), tags: [], notes: '' };
+  }
+}
