@@ -57,6 +57,31 @@ export function examples(list: [string, string][]): string {
 
 export const EXIT_CODES = 'Exit codes: 0 success, 1 a check failed, 2 usage or input error.';
 
+/** The text flags shared by `adr create` and `adr supersede`. */
+const adrText = (y: Argv) =>
+  y
+    .option('context', { type: 'string', describe: 'the context and problem' })
+    .option('decision', { type: 'string', describe: 'the decision and why' })
+    .option('consequences', { type: 'string', describe: 'what becomes easier or harder' })
+    .option('status', {
+      choices: ['proposed', 'accepted', 'rejected', 'deprecated'] as const,
+      describe: 'initial status (default: proposed; accepted for supersede)',
+    })
+    .option('option', {
+      type: 'string',
+      array: true,
+      default: [],
+      describe: 'an option considered (repeatable)',
+    })
+    .option('decider', {
+      type: 'string',
+      array: true,
+      default: [],
+      describe: 'who decided (repeatable; default: the signer)',
+    })
+    .option('tag', { type: 'string', array: true, default: [], describe: 'a tag (repeatable)' })
+    .option('edit', { type: 'boolean', describe: 'write it in $EDITOR even without a terminal' });
+
 function opts(argv: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(argv)) {
@@ -304,11 +329,139 @@ export function commands(ctx: CommandContext): CommandModule[] {
       handler: () => undefined,
     },
     {
+      command: 'adr <command>',
+      describe: 'Architecture decision records: create, list, show, status, supersede, link',
+      builder: (y) =>
+        y
+          .command({
+            command: 'create <title>',
+            describe: 'Write a new ADR (opens $EDITOR on a MADR template when no text is given)',
+            builder: (k) =>
+              adrText(signing(json(commit(k))))
+                .positional('title', { type: 'string', describe: 'what is being decided' })
+                .epilogue(
+                  examples([
+                    ['$0 adr create "Use Postgres for the ledger"', 'write it in your editor'],
+                    [
+                      '$0 adr create "Use Postgres" --context "We need ACID" --decision "Postgres 16" --consequences "One more server" --status accepted',
+                      'all on the command line',
+                    ],
+                  ]),
+                ),
+            handler: handler(() => import('./adr/create.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'list',
+            describe: 'List ADRs with their current status',
+            builder: (k) =>
+              json(k)
+                .option('status', {
+                  type: 'string',
+                  describe:
+                    'only this status: proposed, accepted, rejected, deprecated, superseded',
+                })
+                .epilogue(examples([['$0 adr list --status accepted', 'the decisions in force']])),
+            handler: handler(() => import('./adr/list.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'show <id>',
+            describe: 'Show an ADR with its history and links',
+            builder: (k) =>
+              json(k)
+                .positional('id', { type: 'string', describe: 'handle (ADR-0007, 7) or id prefix' })
+                .epilogue(examples([['$0 adr show ADR-0007', 'read one ADR']])),
+            handler: handler(() => import('./adr/show.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'status <id> <status>',
+            describe: 'Record a new status for an ADR',
+            builder: (k) =>
+              signing(json(commit(k)))
+                .positional('id', { type: 'string', describe: 'handle or id prefix' })
+                .positional('status', {
+                  choices: ['proposed', 'accepted', 'rejected', 'deprecated'] as const,
+                })
+                .option('note', { type: 'string', describe: 'why' })
+                .epilogue(
+                  examples([
+                    ['$0 adr status ADR-0007 accepted --note "agreed in review"', 'accept an ADR'],
+                  ]),
+                ),
+            handler: handler(() => import('./adr/status.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'supersede <supersedes> <title>',
+            describe:
+              'Write a new ADR that replaces an older one (accepted unless --status says otherwise)',
+            builder: (k) =>
+              adrText(signing(json(commit(k))))
+                .positional('supersedes', { type: 'string', describe: 'the ADR being replaced' })
+                .positional('title', { type: 'string', describe: 'the new decision' })
+                .epilogue(
+                  examples([
+                    [
+                      '$0 adr supersede ADR-0003 "Move the ledger to CockroachDB" --decision "CockroachDB 24"',
+                      'replace a decision',
+                    ],
+                  ]),
+                ),
+            handler: handler(() => import('./adr/create.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'link <from> <to>',
+            describe: 'Record that one ADR relates to, amends or depends on another',
+            builder: (k) =>
+              signing(json(commit(k)))
+                .positional('from', { type: 'string', describe: 'handle or id prefix' })
+                .positional('to', { type: 'string', describe: 'handle or id prefix' })
+                .option('rel', {
+                  choices: ['relates-to', 'amends', 'depends-on'] as const,
+                  demandOption: true,
+                })
+                .option('note', { type: 'string', describe: 'why' })
+                .epilogue(
+                  examples([
+                    ['$0 adr link ADR-0008 ADR-0002 --rel amends', 'ADR-0008 amends ADR-0002'],
+                  ]),
+                ),
+            handler: handler(() => import('./adr/link.js') as Promise<{ run: Run }>),
+          })
+          .demandCommand(1, 'choose an adr command: create, list, show, status, supersede or link')
+          .epilogue(
+            examples([
+              ['$0 adr create "Use Postgres for the ledger"', 'write an ADR'],
+              ['$0 adr list', 'every ADR and its status'],
+            ]),
+          ),
+      handler: () => undefined,
+    },
+    {
+      command: 'export',
+      describe: 'Write the memory as Markdown: one file per ADR, an index, and REMEMBRANCER.md',
+      builder: (y) =>
+        json(commit(y))
+          .option('dir', {
+            type: 'string',
+            default: 'docs',
+            describe: 'folder to write into (ADRs go in DIR/adr/)',
+          })
+          .epilogue(
+            examples([
+              ['$0 export', 'docs/adr/*.md, docs/adr/README.md and docs/REMEMBRANCER.md'],
+              ['$0 export --dir handbook --no-commit', 'elsewhere, staged only'],
+            ]),
+          ),
+      handler: handler(() => import('./export.js') as Promise<{ run: Run }>),
+    },
+    {
       command: 'list [type]',
       describe: 'List memories, newest first',
       builder: (y) =>
         json(y)
-          .positional('type', { type: 'string', describe: 'deploy(ments), decision(s) or seal(s)' })
+          .positional('type', {
+            type: 'string',
+            describe: 'deploy(ments), decision(s), seal(s), adr(s), adr-status, adr-link',
+          })
           .option('limit', { type: 'number', describe: 'show at most this many' })
           .epilogue(
             examples([

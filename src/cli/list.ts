@@ -1,6 +1,7 @@
 import { RemembrancerError } from '../core/errors.js';
 import { isKnownType, MEMORY_TYPES } from '../core/schemas.js';
-import { normalizeTypeName, summarize } from '../core/memory-types.js';
+import { normalizeTypeName, summarize, type DeployBody } from '../core/memory-types.js';
+import type { Memory } from '../core/envelope.js';
 import { WorkingTreeSnapshot } from '../core/snapshot.js';
 import { loadMemories } from '../core/store.js';
 import { openRepository, type GlobalOptions } from './context.js';
@@ -40,6 +41,75 @@ export async function run(options: ListOptions, io: IO): Promise<number> {
         : -1,
   );
   if (options.limit !== undefined) memories = memories.slice(0, options.limit);
+  if (type === 'adr') {
+    // ADRs read best with their handle and current status, derived from all their events.
+    const { deriveAdrs } = await import('../core/adr.js');
+    const { requireConfig } = await import('../core/config.js');
+    const node = (await requireConfig(new WorkingTreeSnapshot(repo.remDir))).node;
+    const states = new Map(deriveAdrs(loaded.memories, node).map((a) => [a.id, a]));
+    if (options.json) {
+      io.json(
+        memories.map((m) => {
+          const a = states.get(m.id);
+          return {
+            ...memoryListItem(m),
+            adr: a ? { handle: a.handle, status: a.status, title: a.title } : null,
+          };
+        }),
+      );
+      return 0;
+    }
+    if (memories.length === 0) {
+      io.out(`no ADRs yet; write one with ${io.c.cyan('remembrancer adr create "Title"')}`);
+      return 0;
+    }
+    io.table(
+      ['HANDLE', 'STATUS', 'DATE', 'TITLE'],
+      memories.map((m) => {
+        const a = states.get(m.id);
+        return [
+          a?.handle ?? shortId(m.id),
+          a?.status ?? '',
+          m.envelope.signed.created.slice(0, 10),
+          a?.title ?? '',
+        ];
+      }),
+    );
+    return 0;
+  }
+  if (type === 'deploy') {
+    const fields = (m: Memory) => m.envelope.signed.body as unknown as DeployBody;
+    if (options.json) {
+      io.json(
+        memories.map((m) => ({
+          ...memoryListItem(m),
+          deploy: {
+            component: fields(m).component,
+            version: fields(m).version,
+            environment: fields(m).environment ?? null,
+          },
+        })),
+      );
+      return 0;
+    }
+    if (memories.length === 0) {
+      io.out(
+        `no deployments yet; record one with ${io.c.cyan('remembrancer record deploy --component C --version V --evidence FILE')}`,
+      );
+      return 0;
+    }
+    io.table(
+      ['COMPONENT', 'VERSION', 'ENVIRONMENT', 'WHEN (UTC)', 'ID'],
+      memories.map((m) => [
+        fields(m).component,
+        fields(m).version,
+        fields(m).environment ?? '-',
+        shortTime(m.envelope.signed.created),
+        shortId(m.id),
+      ]),
+    );
+    return 0;
+  }
   if (options.json) {
     io.json(memories.map(memoryListItem));
     return 0;

@@ -3,7 +3,15 @@
  * and notes. One function per type, so the index, lists and exports read memories alike.
  */
 import type { Memory } from './envelope.js';
-import { summarize, type DecisionBody, type DeployBody, type SealBody } from './memory-types.js';
+import {
+  summarize,
+  type AdrBody,
+  type AdrLinkBody,
+  type AdrStatusBody,
+  type DecisionBody,
+  type DeployBody,
+  type SealBody,
+} from './memory-types.js';
 
 export interface MemoryText {
   /** One line: what a list shows and what ranks highest in search. */
@@ -37,6 +45,23 @@ export function memoryText(memory: Memory): MemoryText {
     case 'seal': {
       const b = body as unknown as SealBody;
       return { title: summarize(memory), body: `${b.root} ${b.treeSize}`, tags: [], notes: '' };
+    }
+    case 'adr': {
+      const b = body as unknown as AdrBody;
+      return {
+        title: b.title,
+        body: [b.context, b.decision, b.consequences].filter(Boolean).join('\n\n'),
+        tags: b.tags,
+        notes: [...(b.options ?? []), ...(b.deciders ?? [])].join('\n'),
+      };
+    }
+    case 'adr-status': {
+      const b = body as unknown as AdrStatusBody;
+      return { title: summarize(memory), body: b.status, tags: [], notes: b.note ?? '' };
+    }
+    case 'adr-link': {
+      const b = body as unknown as AdrLinkBody;
+      return { title: summarize(memory), body: b.rel, tags: [], notes: b.note ?? '' };
     }
     default:
       return { title: summarize(memory), body: JSON.stringify(body), tags: [], notes: '' };

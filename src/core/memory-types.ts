@@ -2,7 +2,7 @@
  * What each memory type holds and how it reads in one line. Builders make the `signed`
  * part; they never sign or write (record.ts does).
  */
-import type { Author, Memory, Signed, Subject } from './envelope.js';
+import type { Author, Link, Memory, Signed, Subject } from './envelope.js';
 import { isoSeconds } from './envelope.js';
 
 export interface DeployBody {
@@ -24,13 +24,46 @@ export interface SealBody {
   previous: string | null;
 }
 
+export const ADR_STATUSES = ['proposed', 'accepted', 'rejected', 'deprecated'] as const;
+export type AdrStatus = (typeof ADR_STATUSES)[number];
+export const ADR_RELATIONS = ['relates-to', 'amends', 'depends-on'] as const;
+export type AdrRelation = (typeof ADR_RELATIONS)[number];
+
+export interface AdrBody {
+  number: number;
+  title: string;
+  status: AdrStatus;
+  context?: string;
+  decision?: string;
+  consequences?: string;
+  options?: string[];
+  deciders?: string[];
+  tags: string[];
+}
+
+export interface AdrStatusBody {
+  status: AdrStatus;
+  note?: string;
+}
+
+export interface AdrLinkBody {
+  rel: AdrRelation;
+  note?: string;
+}
+
 export interface Origin {
   node: string;
   author: Author;
   created?: Date;
 }
 
-function base<B>(type: string, origin: Origin, body: B, subject?: Subject[]): Signed<B> {
+function base<B>(
+  type: string,
+  origin: Origin,
+  body: B,
+  subject?: Subject[],
+  links?: Link[],
+): Signed<B> {
   return {
     type,
     schema: 1,
@@ -39,6 +72,7 @@ function base<B>(type: string, origin: Origin, body: B, subject?: Subject[]): Si
     author: origin.author,
     ...(subject ? { subject } : {}),
     body,
+    ...(links && links.length > 0 ? { links } : {}),
   };
 }
 
@@ -69,6 +103,66 @@ export function buildSeal(origin: Origin, body: SealBody): Signed<SealBody> {
   return base('seal', origin, body);
 }
 
+/** An ADR; empty sections are left out, lists are trimmed, tags normalised. */
+export function buildAdr(
+  origin: Origin,
+  body: AdrBody,
+  supersedes: string[] = [],
+): Signed<AdrBody> {
+  const clean: AdrBody = {
+    number: body.number,
+    title: body.title.trim(),
+    status: body.status,
+    tags: normalizeTags(body.tags),
+  };
+  for (const key of ['context', 'decision', 'consequences'] as const) {
+    const text = body[key]?.trim();
+    if (text) clean[key] = text;
+  }
+  const options = (body.options ?? []).map((o) => o.trim()).filter(Boolean);
+  if (options.length > 0) clean.options = options;
+  const deciders = (body.deciders ?? []).map((d) => d.trim()).filter(Boolean);
+  if (deciders.length > 0) clean.deciders = deciders;
+  return base(
+    'adr',
+    origin,
+    clean,
+    undefined,
+    [...new Set(supersedes)].sort().map((id) => ({ rel: 'supersedes', id })),
+  );
+}
+
+export function buildAdrStatus(
+  origin: Origin,
+  adrId: string,
+  status: AdrStatus,
+  note?: string,
+): Signed<AdrStatusBody> {
+  const body: AdrStatusBody = { status };
+  if (note?.trim()) body.note = note.trim();
+  return base('adr-status', origin, body, undefined, [{ rel: 'status-of', id: adrId }]);
+}
+
+export function buildAdrLink(
+  origin: Origin,
+  from: string,
+  to: string,
+  rel: AdrRelation,
+  note?: string,
+): Signed<AdrLinkBody> {
+  const body: AdrLinkBody = { rel };
+  if (note?.trim()) body.note = note.trim();
+  return base('adr-link', origin, body, undefined, [
+    { rel: 'from', id: from },
+    { rel: 'to', id: to },
+  ]);
+}
+
+/** ADR-0007: the number a node gave its ADR, four digits at least. */
+export function adrLabel(number: number): string {
+  return `ADR-${String(number).padStart(4, '0')}`;
+}
+
 function firstLine(text: string, max = 72): string {
   const line = text.split('\n', 1)[0]?.trim() ?? '';
   return line.length > max ? line.slice(0, max - 1) + '…' : line;
@@ -88,6 +182,20 @@ export function summarize(memory: Memory): string {
       const b = body as unknown as SealBody;
       return `root ${b.root.slice(0, 12)}… over ${b.treeSize} memories`;
     }
+    case 'adr': {
+      const b = body as unknown as AdrBody;
+      return `${adrLabel(b.number)} ${b.title}`;
+    }
+    case 'adr-status': {
+      const b = body as unknown as AdrStatusBody;
+      const target = memory.envelope.signed.links?.[0]?.id ?? '';
+      return `status of ${target.slice(0, 12)} → ${b.status}`;
+    }
+    case 'adr-link': {
+      const b = body as unknown as AdrLinkBody;
+      const [from, to] = memory.envelope.signed.links ?? [];
+      return `${from?.id.slice(0, 12) ?? '?'} ${b.rel} ${to?.id.slice(0, 12) ?? '?'}`;
+    }
     default:
       return type;
   }
@@ -104,6 +212,7 @@ export function normalizeTypeName(name: string): string {
     receipt: 'deploy',
     decisions: 'decision',
     seals: 'seal',
+    adrs: 'adr',
   };
   return aliases[lower] ?? lower;
 }

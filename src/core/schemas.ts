@@ -9,6 +9,9 @@ import deploySchema from '../../schemas/deploy.json' with { type: 'json' };
 import decisionSchema from '../../schemas/decision.json' with { type: 'json' };
 import sealSchema from '../../schemas/seal.json' with { type: 'json' };
 import configSchema from '../../schemas/config.json' with { type: 'json' };
+import adrSchema from '../../schemas/adr.json' with { type: 'json' };
+import adrStatusSchema from '../../schemas/adr-status.json' with { type: 'json' };
+import adrLinkSchema from '../../schemas/adr-link.json' with { type: 'json' };
 import { RemembrancerError } from './errors.js';
 
 /** Memory types this version understands, each with its schema. */
@@ -16,6 +19,9 @@ const TYPE_SCHEMAS: Record<string, object> = {
   deploy: deploySchema,
   decision: decisionSchema,
   seal: sealSchema,
+  adr: adrSchema,
+  'adr-status': adrStatusSchema,
+  'adr-link': adrLinkSchema,
 };
 
 export const MEMORY_TYPES = Object.keys(TYPE_SCHEMAS).sort();
@@ -31,7 +37,7 @@ function validator(id: string, schema: object): ValidateFunction {
       strict: true,
       strictRequired: false,
       allowMatchingProperties: true,
-      schemas: [envelopeSchema, signedSchema],
+      schemas: [envelopeSchema, signedSchema, adrSchema],
     });
     fn = ajv.getSchema(`https://remembrancer.dev/schemas/${id}.json`) ?? ajv.compile(schema);
     compiled.set(id, fn);
