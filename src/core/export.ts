@@ -23,16 +23,16 @@ export interface ExportResult {
   commit?: string;
 }
 
+/** A file-name form of a title: lower case, dashes, at most 50 characters, whole words. */
 function slug(title: string): string {
-  return (
-    title
-      .toLowerCase()
-      .normalize('NFKD')
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 50)
-      .replace(/-+$/, '') || 'untitled'
-  );
+  const full = title
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (full.length <= 50) return full || 'untitled';
+  const cut = full.lastIndexOf('-', 50);
+  return full.slice(0, cut >= 20 ? cut : 50);
 }
 
 export function adrFileName(adr: Adr): string {
