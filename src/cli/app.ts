@@ -49,7 +49,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     )
     .fail((message, error) => {
       if (error) throw error;
-      throw new RemembrancerError('USAGE', message ?? 'invalid usage', {
+      // yargs writes some messages over several lines; errors here are one line.
+      const oneLine = (message ?? 'invalid usage').replace(/\s*\n\s*/g, ' ').trim();
+      throw new RemembrancerError('USAGE', oneLine, {
         fix: 'see `remembrancer --help`',
       });
     });

@@ -133,11 +133,15 @@ export async function setAdrStatus(
       },
     );
   }
+  // Events are ordered by their time, in whole seconds: a change made within the same
+  // second as the last one is dated a second after it, so the order is the order made.
+  const last = Math.max(...adr.history.map((h) => Date.parse(h.created)));
+  const created = new Date(Math.max(Date.now(), last + 1000));
   const record = await recordMemory(
     repo,
     (origin) => buildAdrStatus(origin, adr.id, status, note),
     () => `remembrancer: ${adr.handle} ${status}`,
-    options,
+    { ...options, created },
   );
   return { adr, record };
 }

@@ -94,12 +94,17 @@ export function parseAdrMarkdown(text: string, fallbackTitle: string): AdrDraft 
   for (const token of tokens) {
     if (token.type === 'heading') {
       const heading = token as Tokens.Heading;
-      if (heading.depth === 1 && !inSections) draft.title = heading.text.trim() || fallbackTitle;
-      else {
+      if (heading.depth === 1 && !inSections) {
+        draft.title = heading.text.trim() || fallbackTitle;
+        continue;
+      }
+      // Only the template's own level starts a section; deeper headings ("### Good") are
+      // part of the section the user is writing in.
+      if (heading.depth <= 2 || !inSections || section === undefined) {
         inSections = true;
         section = sectionOf(heading.text);
+        continue;
       }
-      continue;
     }
     if (!inSections) {
       // Metadata lines ("Status: accepted") before the first section.
@@ -133,11 +138,18 @@ export function parseAdrMarkdown(text: string, fallbackTitle: string): AdrDraft 
       }
       continue;
     }
-    if (section && token.type !== 'space') parts[section].push(token.raw);
+    // The blank lines between paragraphs are `space` tokens: keep them, or "A.\n\nB."
+    // would come back as "A.B.".
+    if (section) parts[section].push(token.raw);
   }
-  draft.context = parts.context.join('').trim();
-  draft.decision = parts.decision.join('').trim();
-  draft.consequences = parts.consequences.join('').trim();
+  const joined = (list: string[]) =>
+    list
+      .join('')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
+  draft.context = joined(parts.context);
+  draft.decision = joined(parts.decision);
+  draft.consequences = joined(parts.consequences);
   if (!draft.context && !draft.decision && !draft.consequences && draft.options.length === 0) {
     throw new RemembrancerError('USAGE', 'the ADR was left empty; nothing was written', {
       exitCode: 1,

@@ -3,8 +3,9 @@
  * index, and REMEMBRANCER.md (deployments by component, ADRs by status, seals and the
  * current root). Every byte is a function of the memories, so a second run changes nothing.
  */
-import { readFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { deriveAdrs, relationPhrase, type Adr } from './adr.js';
 import { requireConfig } from './config.js';
 import type { Memory } from './envelope.js';
@@ -20,6 +21,8 @@ import { transact } from './transaction.js';
 export interface ExportResult {
   written: string[];
   unchanged: string[];
+  /** Files an earlier export wrote for a handle that has since changed. */
+  removed: string[];
   commit?: string;
 }
 
@@ -219,6 +222,22 @@ export async function exportMarkdown(
       },
     );
   }
+  // The text of the path is not enough: a symlinked folder could lead out of the
+  // repository. Resolve the deepest part that exists and compare real paths.
+  let existing = target;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const realRoot = realpathSync(repo.root);
+  const realExisting = realpathSync(existing);
+  if (realExisting !== realRoot && !realExisting.startsWith(realRoot + sep)) {
+    throw new RemembrancerError(
+      'PATH_OUTSIDE_REPOSITORY',
+      'the export folder leads out of the repository through a symbolic link',
+      {
+        file: options.dir,
+        fix: 'pass a real folder inside the repository',
+      },
+    );
+  }
   const loaded = await loadMemories(snapshot);
   if (loaded.problems.length > 0) {
     const first = loaded.problems[0] as RemembrancerError;
@@ -242,11 +261,13 @@ export async function exportMarkdown(
   files.set(`${prefix}REMEMBRANCER.md`, overview(config.node, loaded.memories, adrs, 'adr'));
   const written: string[] = [];
   const unchanged: string[] = [];
+  const removed: string[] = [];
   const outcome = await transact(
     repo,
     {
       commit: options.commit,
-      message: () => `remembrancer: export ${written.length} file(s) to ${base || '.'}`,
+      message: () =>
+        `remembrancer: export ${written.length + removed.length} file(s) to ${base || '.'}`,
     },
     async (tx) => {
       for (const [path, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -257,7 +278,20 @@ export async function exportMarkdown(
           written.push(path);
         }
       }
+      // An ADR file an earlier export wrote under a handle that has since changed (a peer's
+      // ADR took the plain number first) would describe the wrong ADR: remove it.
+      for (const name of await readdir(join(repo.root, `${prefix}adr`)).catch(
+        () => [] as string[],
+      )) {
+        const path = `${prefix}adr/${name}`;
+        if (files.has(path) || !/ADR-\d{4,}.*\.md$/.test(name)) continue;
+        const text = await readFile(join(repo.root, path), 'utf8').catch(() => '');
+        if (/^# .*ADR-\d{4,}/.test(text) && text.includes('\n- Memory: `')) {
+          await tx.remove(path);
+          removed.push(path);
+        }
+      }
     },
   );
-  return { written, unchanged, ...(outcome.commit ? { commit: outcome.commit } : {}) };
+  return { written, unchanged, removed, ...(outcome.commit ? { commit: outcome.commit } : {}) };
 }

@@ -83,7 +83,7 @@ export async function run(options: AdrCreateOptions, io: IO): Promise<number> {
   }
   const written = await createAdr(repo, input, { signer: who, commit: options.commit, supersedes });
   if (options.json) {
-    printRecorded(io, written.record, true);
+    printRecorded(io, written.record, true, { handle: written.handle });
     return 0;
   }
   printRecorded(io, written.record, false);

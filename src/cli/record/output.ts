@@ -3,10 +3,16 @@ import { summarize } from '../../core/memory-types.js';
 import type { IO } from '../io.js';
 
 /** What every `record` command prints, as a line for people or the documented JSON. */
-export function printRecorded(io: IO, result: RecordResult, json: boolean): void {
+export function printRecorded(
+  io: IO,
+  result: RecordResult,
+  json: boolean,
+  extra: Record<string, unknown> = {},
+): void {
   const { memory } = result;
   if (json) {
     io.json({
+      ...extra,
       id: memory.id,
       type: memory.envelope.signed.type,
       path: `.remembrancer/${memory.path}`,
