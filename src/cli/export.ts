@@ -25,7 +25,9 @@ export async function run(options: ExportOptions, io: IO): Promise<number> {
   }
   for (const path of result.written) io.out(`${io.c.green('wrote')} ${path}`);
   for (const path of result.removed)
-    io.out(`${io.c.yellow('removed')} ${path} ${io.c.dim('(no ADR is exported under that name any more)')}`);
+    io.out(
+      `${io.c.yellow('removed')} ${path} ${io.c.dim('(no ADR is exported under that name any more)')}`,
+    );
   io.out(io.c.dim(`${result.unchanged.length} file(s) already up to date`));
   if (result.commit) io.out(io.c.dim(`committed ${result.commit.slice(0, 7)}`));
   return 0;

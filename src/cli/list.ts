@@ -3,7 +3,7 @@ import { isKnownType, MEMORY_TYPES } from '../core/schemas.js';
 import { normalizeTypeName, summarize, type DeployBody } from '../core/memory-types.js';
 import type { Memory } from '../core/envelope.js';
 import { WorkingTreeSnapshot } from '../core/snapshot.js';
-import { loadMemories } from '../core/store.js';
+import { loadMemories, newestFirst } from '../core/store.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
 import { memoryListItem, shortId, shortTime } from './render.js';
@@ -31,15 +31,7 @@ export async function run(options: ListOptions, io: IO): Promise<number> {
   let memories = loaded.memories.filter(
     (m) => type === undefined || m.envelope.signed.type === type,
   );
-  memories.sort((a, b) =>
-    a.envelope.signed.created === b.envelope.signed.created
-      ? a.id < b.id
-        ? -1
-        : 1
-      : a.envelope.signed.created < b.envelope.signed.created
-        ? 1
-        : -1,
-  );
+  memories.sort(newestFirst);
   if (options.limit !== undefined) memories = memories.slice(0, options.limit);
   if (type === 'adr') {
     // ADRs read best with their handle and current status, derived from all their events.

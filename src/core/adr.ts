@@ -13,6 +13,7 @@
  */
 import type { Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
+import { oldestFirst } from './store.js';
 import {
   adrLabel,
   type AdrBody,
@@ -57,16 +58,9 @@ export interface Adr {
   relations: AdrRelationView[];
 }
 
-function byTimeThenId(a: Memory, b: Memory): number {
-  const ca = a.envelope.signed.created;
-  const cb = b.envelope.signed.created;
-  if (ca !== cb) return ca < cb ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
 /** Every ADR with its derived state, oldest first, with handles as this node shows them. */
 export function deriveAdrs(memories: Memory[], localNode: string): Adr[] {
-  const records = memories.filter((m) => m.envelope.signed.type === 'adr').sort(byTimeThenId);
+  const records = memories.filter((m) => m.envelope.signed.type === 'adr').sort(oldestFirst);
   const adrs = new Map<string, Adr>();
   const taken = new Map<string, number>();
   for (const memory of records) {
@@ -92,7 +86,7 @@ export function deriveAdrs(memories: Memory[], localNode: string): Adr[] {
     });
   }
   const view = (adr: Adr) => ({ id: adr.id, handle: adr.handle, title: adr.title });
-  const events = memories.filter((m) => m.envelope.signed.type !== 'adr').sort(byTimeThenId);
+  const events = memories.filter((m) => m.envelope.signed.type !== 'adr').sort(oldestFirst);
   for (const memory of events) {
     const s = memory.envelope.signed;
     if (s.type === 'adr-status') {

@@ -15,7 +15,7 @@ import { isSeal, sealBody, type DeployBody } from './memory-types.js';
 import type { Repository } from './repository.js';
 import { latestSeal } from './seal.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
-import { loadMemories } from './store.js';
+import { loadMemories, newestFirst, requireAllValid } from './store.js';
 import { transact } from './transaction.js';
 
 export interface ExportResult {
@@ -146,15 +146,7 @@ function overview(node: string, memories: Memory[], adrs: Adr[], adrDir: string)
       '| version | environment | when | receipt |',
       '| --- | --- | --- | --- |',
     );
-    const list = (byComponent.get(component) ?? []).sort((a, b) =>
-      a.envelope.signed.created === b.envelope.signed.created
-        ? a.id < b.id
-          ? -1
-          : 1
-        : a.envelope.signed.created < b.envelope.signed.created
-          ? 1
-          : -1,
-    );
+    const list = (byComponent.get(component) ?? []).sort(newestFirst);
     for (const d of list) {
       const b = d.envelope.signed.body as unknown as DeployBody;
       lines.push(
@@ -174,17 +166,7 @@ function overview(node: string, memories: Memory[], adrs: Adr[], adrDir: string)
     lines.push('');
   }
   if (lines[lines.length - 1] === '') lines.pop();
-  const seals = memories
-    .filter(isSeal)
-    .sort((a, b) =>
-      a.envelope.signed.created < b.envelope.signed.created
-        ? 1
-        : a.envelope.signed.created > b.envelope.signed.created
-          ? -1
-          : a.id < b.id
-            ? -1
-            : 1,
-    );
+  const seals = memories.filter(isSeal).sort(newestFirst);
   lines.push('', '## Seals', '');
   if (seals.length === 0)
     lines.push('None yet: `remembrancer seal` signs a checkpoint of the root.');
@@ -239,18 +221,7 @@ export async function exportMarkdown(
     );
   }
   const loaded = await loadMemories(snapshot);
-  if (loaded.problems.length > 0) {
-    const first = loaded.problems[0] as RemembrancerError;
-    throw new RemembrancerError(
-      'INVALID_STATE',
-      `cannot export: ${loaded.problems.length} memory file(s) are invalid (first: ${first.message})`,
-      {
-        file: first.file,
-        exitCode: 1,
-        fix: 'run `remembrancer covenant` and fix what it reports',
-      },
-    );
-  }
+  requireAllValid(loaded, 'export');
   const adrs = deriveAdrs(loaded.memories, config.node);
   const byId = new Map(adrs.map((a) => [a.id, a]));
   const base = rel.split(sep).filter(Boolean).join('/');

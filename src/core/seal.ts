@@ -9,14 +9,13 @@ import { CommitSnapshot, headCommit } from '../git/snapshots.js';
 import { gitBlobOid } from '../git/history.js';
 import type { Signer } from '../crypto/signer.js';
 import type { Memory } from './envelope.js';
-import { RemembrancerError } from './errors.js';
 import { merkleRoot } from './merkle.js';
 import { buildSeal, isSeal, sealBody } from './memory-types.js';
 import { REM_DIR } from './paths.js';
 import { prepareSigning, signMemory } from './record.js';
 import type { Repository } from './repository.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
-import { loadMemories } from './store.js';
+import { loadMemories, requireAllValid } from './store.js';
 import { transact } from './transaction.js';
 import { stampNew } from './timestamp.js';
 
@@ -66,18 +65,7 @@ export async function sealRepository(
     },
     async (tx) => {
       const loaded = await loadMemories(new WorkingTreeSnapshot(repo.remDir));
-      if (loaded.problems.length > 0) {
-        const first = loaded.problems[0] as RemembrancerError;
-        throw new RemembrancerError(
-          'INVALID_STATE',
-          `cannot seal: ${loaded.problems.length} memory file(s) are invalid (first: ${first.message})`,
-          {
-            file: first.file,
-            exitCode: 1,
-            fix: 'run `remembrancer covenant` and fix what it reports, then seal',
-          },
-        );
-      }
+      requireAllValid(loaded, 'seal');
       const { root, treeSize } = merkleRoot(
         loaded.memories.filter((m) => !isSeal(m)).map((m) => m.id),
       );

@@ -134,3 +134,34 @@ export function findByPrefix(memories: Memory[], prefix: string): Memory {
   }
   return matches[0] as Memory;
 }
+
+/** Refuses to go on when any memory file is invalid: `action` says what would have run. */
+export function requireAllValid(loaded: LoadedMemories, action: string): void {
+  const first = loaded.problems[0];
+  if (!first) return;
+  throw new RemembrancerError(
+    'INVALID_STATE',
+    `cannot ${action}: ${loaded.problems.length} memory file(s) are invalid (first: ${first.message})`,
+    {
+      file: first.file,
+      exitCode: 1,
+      fix: `run \`remembrancer covenant\` and fix what it reports, then ${action}`,
+    },
+  );
+}
+
+/** Oldest first, ties broken by id, so every node lists memories in the same order. */
+export function oldestFirst(a: Memory, b: Memory): number {
+  const ca = a.envelope.signed.created;
+  const cb = b.envelope.signed.created;
+  if (ca !== cb) return ca < cb ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Newest first, ties broken by id. */
+export function newestFirst(a: Memory, b: Memory): number {
+  const ca = a.envelope.signed.created;
+  const cb = b.envelope.signed.created;
+  if (ca !== cb) return ca < cb ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

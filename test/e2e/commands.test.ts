@@ -543,6 +543,7 @@ describe.concurrent('list, show and receipt', () => {
         summary: 'billing 2.3.4 → staging',
         signers: [fingerprint],
         path: deploy.path,
+        deploy: { component: 'billing', version: '2.3.4', environment: 'staging' },
       },
     ]);
     const decisions = await s.json<ListItem[]>(['list', 'decisions']);
