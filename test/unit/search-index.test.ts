@@ -59,6 +59,8 @@ const WORDS = [
   'über',
   '2026',
   '42',
+  'the',
+  'The',
 ];
 
 const TYPES = ['deploy', 'decision', 'seal'];
@@ -97,6 +99,7 @@ function reference(memories: IndexedMemory[], query: string): Map<string, number
     notes: string;
   }>({
     fields: MINISEARCH_OPTIONS.fields,
+    processTerm: MINISEARCH_OPTIONS.processTerm,
     searchOptions: MINISEARCH_OPTIONS.searchOptions,
   });
   engine.addAll(
@@ -182,6 +185,8 @@ describe('search index', () => {
     expect(found('CHARLIE')).toEqual(['charlie']);
     expect(found('xharlie')).toEqual([]);
     expect(found('br')).toEqual([]);
+    // Stop words are neither indexed nor looked for.
+    expect(found('the')).toEqual([]);
   });
 
   it('puts the memory that names the word in its title first', () => {

@@ -109,6 +109,7 @@ function collectDeltas(docs: SearchDocument[], kind: 'remove' | 'add', deltas: D
   const js = scratch.toJSON();
   // The scratch instance numbers documents from 0; map its numbers to our slots.
   const slotOf = js.documentIds as Record<string, number>;
+  const identity = docs.every((doc, short) => doc.slot === short);
   for (const [term, fields] of js.index) {
     const bucket = bucketOf(term);
     let terms = deltas.get(bucket);
@@ -119,6 +120,10 @@ function collectDeltas(docs: SearchDocument[], kind: 'remove' | 'add', deltas: D
     for (const [fieldId, freqs] of Object.entries(
       fields as Record<string, Record<string, number>>,
     )) {
+      if (identity && postings[fieldId] === undefined) {
+        postings[fieldId] = freqs; // already numbered as our slots (a build from nothing)
+        continue;
+      }
       const into = (postings[fieldId] ??= {});
       for (const [short, tf] of Object.entries(freqs)) into[String(slotOf[short])] = tf;
     }
@@ -131,7 +136,8 @@ function applyDelta(
   old: Postings | undefined,
   delta: { remove?: Postings; add?: Postings },
 ): Postings | undefined {
-  const out: Postings = old ?? {};
+  if (!old) return delta.add; // a new term: nothing to merge with
+  const out: Postings = old;
   for (const [fieldId, freqs] of Object.entries(delta.remove ?? {})) {
     const field = out[fieldId];
     if (!field) continue;

@@ -15,7 +15,7 @@ export type Field = (typeof FIELDS)[number];
  * options below or what `memoryText` says about a memory change: an index with another
  * engine string is rebuilt, never misread.
  */
-export const ENGINE = 'minisearch-7:title,body,tags,notes:1';
+export const ENGINE = 'minisearch-7:title,body,tags,notes:stopwords-1:1';
 
 /** What MiniSearch indexes for one memory; `slot` is the memory's row in the index file. */
 export interface SearchDocument {
@@ -47,21 +47,38 @@ export const MINISEARCH_OPTIONS: Options<SearchDocument> = {
   idField: 'slot',
   fields: [...FIELDS],
   storeFields: [],
+  processTerm,
   // Documents leave the index exactly (see build.ts), so there is never dirt to vacuum.
   autoVacuum: false,
   searchOptions: SEARCH_OPTIONS,
 };
 
+/**
+ * English words too common to say anything. Indexing them would put a posting in nearly
+ * every memory, and a query's cost grows with the postings of its words: "the event bus"
+ * would weigh every memory to find the few about an event bus.
+ */
+const STOP_WORDS = new Set(
+  (
+    'a an and are as at be been but by do for from has have in into is it its of on or ' +
+    'our so than that the their them then there these they this to was we were what when ' +
+    'which while who will with'
+  ).split(' '),
+);
+
 const tokenize = MiniSearch.getDefault('tokenize') as (text: string) => string[];
-const processTerm = MiniSearch.getDefault('processTerm') as (
-  term: string,
-) => string | string[] | null | undefined | false;
+
+/** MiniSearch's default (lower case), without stop words. */
+function processTerm(term: string): string | null {
+  const lower = term.toLowerCase();
+  return STOP_WORDS.has(lower) ? null : lower;
+}
 
 /** The terms MiniSearch makes of a query, in order. */
 export function queryTerms(text: string): string[] {
   return tokenize(text)
-    .flatMap((token) => processTerm(token) || [])
-    .filter((term): term is string => typeof term === 'string' && term.length > 0);
+    .map(processTerm)
+    .filter((term): term is string => term !== null && term.length > 0);
 }
 
 /** Lower-case tokens of a text with their positions, as MiniSearch would index them. */
@@ -69,7 +86,7 @@ export function tokensWithPositions(text: string): { term: string; start: number
   const out: { term: string; start: number; end: number }[] = [];
   for (const m of text.matchAll(/[^\n\r\p{Z}\p{P}]+/gu)) {
     const processed = processTerm(m[0]);
-    if (typeof processed === 'string' && processed.length > 0) {
+    if (processed !== null) {
       out.push({ term: processed, start: m.index, end: m.index + m[0].length });
     }
   }
