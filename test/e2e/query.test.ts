@@ -172,6 +172,9 @@ describe('query', () => {
     expect((await query(base, 'kaf'))[0]?.title).toBe('Adopt Kafka for the event bus');
     expect((await query(base, 'zepelin'))[0]?.terms).toEqual(['zeppelin']);
     expect((await query(base, 'kafkq'))[0]?.title).toBe('Adopt Kafka for the event bus');
+    // Versions and names with joiners are words of their own, found by their parts too.
+    expect((await query(base, '2.300.0'))[0]?.title).toBe('api 2.300.0 → staging');
+    expect((await query(base, '300'))[0]?.title).toBe('api 2.300.0 → staging');
   });
 
   it('prints a snippet around the match, and the JSON shape of docs/json.md', async () => {

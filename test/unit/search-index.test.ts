@@ -8,10 +8,15 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import MiniSearch from 'minisearch';
+import MiniSearch, { type Options } from 'minisearch';
 import { describe, expect, it } from 'vitest';
-import { writeIndex, type IndexedMemory } from '../../src/core/search/build.js';
-import { ENGINE, MINISEARCH_OPTIONS } from '../../src/core/search/engine.js';
+import {
+  bodyBeyondTitle,
+  document,
+  writeIndex,
+  type IndexedMemory,
+} from '../../src/core/search/build.js';
+import { ENGINE, MINISEARCH_OPTIONS, type SearchDocument } from '../../src/core/search/engine.js';
 import { IndexFile } from '../../src/core/search/index-file.js';
 import { isFresh, RACY_MS, searchIndex, timeline } from '../../src/core/search/index.js';
 import { makeSnippet } from '../../src/core/search/snippet.js';
@@ -61,6 +66,10 @@ const WORDS = [
   '42',
   'the',
   'The',
+  'svc-12',
+  '1.4.2',
+  'api-gateway',
+  'node_modules',
 ];
 
 const TYPES = ['deploy', 'decision', 'seal'];
@@ -91,26 +100,12 @@ const META = { written: 0, dirs: {} };
 
 /** What one MiniSearch instance over `memories` scores for `query`: id → score. */
 function reference(memories: IndexedMemory[], query: string): Map<string, number> {
-  const engine = new MiniSearch<{
-    id: string;
-    title: string;
-    body: string;
-    tags: string;
-    notes: string;
-  }>({
-    fields: MINISEARCH_OPTIONS.fields,
-    processTerm: MINISEARCH_OPTIONS.processTerm,
-    searchOptions: MINISEARCH_OPTIONS.searchOptions,
-  });
-  engine.addAll(
-    memories.map((m) => ({
-      id: m.id,
-      title: m.title,
-      body: m.body,
-      tags: m.tags.join(' '),
-      notes: m.notes,
-    })),
-  );
+  // The same options, keyed by memory id instead of row.
+  const engine = new MiniSearch<SearchDocument & { id: string }>({
+    ...MINISEARCH_OPTIONS,
+    idField: 'id',
+  } as Options<SearchDocument & { id: string }>);
+  engine.addAll(memories.map((m) => ({ ...document(0, m), id: m.id })));
   return new Map(engine.search(query).map((r) => [r.id as string, r.score]));
 }
 
@@ -187,6 +182,25 @@ describe('search index', () => {
     expect(found('br')).toEqual([]);
     // Stop words are neither indexed nor looked for.
     expect(found('the')).toEqual([]);
+  });
+
+  it('keeps identifiers whole and finds them by their parts too', () => {
+    const memories = [
+      memory(1, ['svc-12', '1.4.2', 'api-gateway']),
+      memory(2, ['svc', '12', 'gateway']),
+    ];
+    const file = IndexFile.fromBytes(writeIndex(undefined, { add: memories, remove: [] }, META));
+    const ids = (q: string) =>
+      searchIndex(file, q)
+        .hits.map((h) => h.id)
+        .sort();
+    expect(ids('svc-12')).toEqual([idOf(1)]);
+    expect(ids('1.4.2')).toEqual([idOf(1)]);
+    expect(ids('gateway')).toEqual([idOf(1), idOf(2)].sort());
+    expect(ids('12')).toEqual([idOf(1), idOf(2)].sort());
+    expect(ids('api-gate')).toEqual([idOf(1)]);
+    const [hit] = searchIndex(file, '1.4.2').hits;
+    expect(hit?.snippet.marks.map(([a, b]) => hit.snippet.text.slice(a, b))).toEqual(['1.4.2']);
   });
 
   it('puts the memory that names the word in its title first', () => {
@@ -347,6 +361,19 @@ describe('search index', () => {
       ),
     ).header;
     expect(isFresh(racy, { ab: 100_000 - RACY_MS })).toBe(false);
+  });
+});
+
+describe('body beyond the title', () => {
+  it('indexes only what the body adds to the title', () => {
+    expect(bodyBeyondTitle('Adopt Kafka', 'Adopt Kafka')).toBe('');
+    expect(bodyBeyondTitle('Adopt Kafka', 'Adopt Kafka\n\nFor the event bus.')).toBe(
+      '\nFor the event bus.',
+    );
+    expect(bodyBeyondTitle('api 1.4.2 → production', 'api 1.4.2 production')).toBe('');
+    expect(bodyBeyondTitle('Adopt Kafka…', 'Adopt Kafka for the event bus')).toBe(
+      'Adopt Kafka for the event bus',
+    );
   });
 });
 

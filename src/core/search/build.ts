@@ -16,6 +16,7 @@ import {
   FIELDS,
   MiniSearch,
   MINISEARCH_OPTIONS,
+  queryTerms,
   type SearchDocument,
 } from './engine.js';
 import {
@@ -69,8 +70,28 @@ const F = FIELDS.length;
 const utf8 = new TextDecoder();
 const encoder = new TextEncoder();
 
+/**
+ * The body as indexed: without what the title already says. A decision's title is its
+ * first line and a deploy's title names its component and version, so a body indexed
+ * whole would double every posting of those words (and the cost of every query that
+ * reaches them) while adding nothing to the ranking: the title already outweighs it.
+ */
+export function bodyBeyondTitle(title: string, body: string): string {
+  if (body === title) return '';
+  if (body.startsWith(`${title}\n`)) return body.slice(title.length + 1);
+  const inTitle = new Set(queryTerms(title));
+  return queryTerms(body).every((term) => inTitle.has(term)) ? '' : body;
+}
+
+/** What MiniSearch indexes for a memory in `slot`. */
 export function document(slot: number, m: IndexedMemory): SearchDocument {
-  return { slot, title: m.title, body: m.body, tags: m.tags.join(' '), notes: m.notes };
+  return {
+    slot,
+    title: m.title,
+    body: bodyBeyondTitle(m.title, m.body),
+    tags: m.tags.join(' '),
+    notes: m.notes,
+  };
 }
 
 /** Every stored id and its slot, reading only the id column. */

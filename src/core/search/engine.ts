@@ -1,7 +1,7 @@
 /**
- * How memories are searched: MiniSearch's options (fields, boosts, prefix and fuzzy
- * matching), and how a query's words become the set of indexed terms it can match. Every
- * ranking decision is MiniSearch's; this module only says which fields count for how much.
+ * How memories are searched: what a word is, MiniSearch's options (fields, boosts, prefix
+ * and fuzzy matching), and how a query's words become the indexed terms they can match.
+ * Every ranking decision is MiniSearch's; this module says what it is given.
  */
 import MiniSearch, { type Options, type SearchOptions } from 'minisearch';
 import SearchableMap from 'minisearch/SearchableMap';
@@ -15,7 +15,7 @@ export type Field = (typeof FIELDS)[number];
  * options below or what `memoryText` says about a memory change: an index with another
  * engine string is rebuilt, never misread.
  */
-export const ENGINE = 'minisearch-7:title,body,tags,notes:stopwords-1:1';
+export const ENGINE = 'minisearch-7:title,body,tags,notes:words-1:stopwords-1:body-beyond-title-1';
 
 /** What MiniSearch indexes for one memory; `slot` is the memory's row in the index file. */
 export interface SearchDocument {
@@ -25,33 +25,6 @@ export interface SearchDocument {
   tags: string;
   notes: string;
 }
-
-/** Prefix matching from three letters, so that "a" or "1" does not expand to half the index. */
-const prefix = (term: string): boolean => term.length >= 3;
-/** One typo in 4 to 7 letters, two from 8 (MiniSearch rounds length × 0.2). */
-const fuzzy = (term: string): number | false => (term.length >= 4 ? 0.2 : false);
-
-/** MiniSearch's default cap on edit distance. */
-const MAX_FUZZY = 6;
-
-export const SEARCH_OPTIONS: SearchOptions = {
-  // Title and body say what a memory is about; tags and notes only qualify it.
-  boost: { title: 4, body: 2, tags: 1, notes: 1 },
-  prefix,
-  fuzzy,
-  maxFuzzy: MAX_FUZZY,
-  combineWith: 'OR',
-};
-
-export const MINISEARCH_OPTIONS: Options<SearchDocument> = {
-  idField: 'slot',
-  fields: [...FIELDS],
-  storeFields: [],
-  processTerm,
-  // Documents leave the index exactly (see build.ts), so there is never dirt to vacuum.
-  autoVacuum: false,
-  searchOptions: SEARCH_OPTIONS,
-};
 
 /**
  * English words too common to say anything. Indexing them would put a posting in nearly
@@ -66,29 +39,83 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
-const tokenize = MiniSearch.getDefault('tokenize') as (text: string) => string[];
+/**
+ * A word: letters and digits, with single joiners between them kept inside it, so that
+ * identifiers stay whole: `svc-12`, `1.4.2`, `db-01.prod`, `node_modules`, `api/v2`,
+ * `ADR-0007`. Other punctuation and symbols (`→`, `+`, `,`) separate words.
+ */
+const WORD = /[\p{L}\p{N}\p{M}]+(?:[-._/][\p{L}\p{N}\p{M}]+)*/gu;
+const JOINER = /[-._/]/;
 
-/** MiniSearch's default (lower case), without stop words. */
-function processTerm(term: string): string | null {
-  const lower = term.toLowerCase();
+function tokenize(text: string): string[] {
+  return text.match(WORD) ?? [];
+}
+
+/**
+ * How a word is indexed: lower case, and an identifier also as each of its parts, so that
+ * `1.4242.0` is found by `1.4242.0` and by `4242`, and `api-gateway` by `gateway`.
+ */
+function indexTerms(word: string): string[] {
+  const lower = word.toLowerCase();
+  const terms = JOINER.test(lower) ? [lower, ...lower.split(JOINER)] : [lower];
+  return [...new Set(terms)].filter((t) => t.length > 0 && !STOP_WORDS.has(t));
+}
+
+/**
+ * How a query word is looked for: as typed, in lower case. An identifier is looked for
+ * whole (`svc-12` is that component, not every `svc` and every `12`); to find either part,
+ * type the parts.
+ */
+function queryTerm(word: string): string | null {
+  const lower = word.toLowerCase();
   return STOP_WORDS.has(lower) ? null : lower;
 }
+
+/** Prefix matching from three letters, so that "a" or "1" does not expand to half the index. */
+const prefix = (term: string): boolean => term.length >= 3;
+/** One typo in 4 to 7 letters, two from 8 (MiniSearch rounds length × 0.2). */
+const fuzzy = (term: string): number | false => (term.length >= 4 ? 0.2 : false);
+
+/** MiniSearch's default cap on edit distance. */
+const MAX_FUZZY = 6;
+
+export const SEARCH_OPTIONS: SearchOptions = {
+  tokenize,
+  processTerm: queryTerm,
+  // Title and body say what a memory is about; tags and notes only qualify it.
+  boost: { title: 4, body: 2, tags: 1, notes: 1 },
+  prefix,
+  fuzzy,
+  maxFuzzy: MAX_FUZZY,
+  combineWith: 'OR',
+};
+
+export const MINISEARCH_OPTIONS: Options<SearchDocument> = {
+  idField: 'slot',
+  fields: [...FIELDS],
+  storeFields: [],
+  tokenize,
+  processTerm: indexTerms,
+  // Documents leave the index exactly (see build.ts), so there is never dirt to vacuum.
+  autoVacuum: false,
+  searchOptions: SEARCH_OPTIONS,
+};
 
 /** The terms MiniSearch makes of a query, in order. */
 export function queryTerms(text: string): string[] {
   return tokenize(text)
-    .map(processTerm)
-    .filter((term): term is string => term !== null && term.length > 0);
+    .map(queryTerm)
+    .filter((term): term is string => term !== null);
 }
 
-/** Lower-case tokens of a text with their positions, as MiniSearch would index them. */
-export function tokensWithPositions(text: string): { term: string; start: number; end: number }[] {
-  const out: { term: string; start: number; end: number }[] = [];
-  for (const m of text.matchAll(/[^\n\r\p{Z}\p{P}]+/gu)) {
-    const processed = processTerm(m[0]);
-    if (processed !== null) {
-      out.push({ term: processed, start: m.index, end: m.index + m[0].length });
-    }
+/** The words of a text with their positions and the terms each is indexed as. */
+export function tokensWithPositions(
+  text: string,
+): { terms: string[]; start: number; end: number }[] {
+  const out: { terms: string[]; start: number; end: number }[] = [];
+  for (const m of text.matchAll(WORD)) {
+    const terms = indexTerms(m[0]);
+    if (terms.length > 0) out.push({ terms, start: m.index, end: m.index + m[0].length });
   }
   return out;
 }

@@ -135,7 +135,9 @@ function loadFor(file: IndexFile, text: string): MiniSearch | undefined {
   for (const key of slots) {
     const slot = Number(key);
     documentIds[key] = slot;
-    fieldLength[key] = Array.from(lengths.subarray(slot * F, slot * F + F));
+    const row = new Array<number>(F);
+    for (let f = 0; f < F; f++) row[f] = lengths[slot * F + f] as number;
+    fieldLength[key] = row;
   }
   return MiniSearch.loadJS(
     {

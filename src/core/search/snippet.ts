@@ -36,7 +36,7 @@ export function makeSnippet(
   const fields = new Set(Object.values(match).flat());
   const field = PREFERENCE.find((f) => fields.has(f) && texts[f].trim() !== '') ?? 'title';
   const text = texts[field].replace(/\s+/g, ' ').trim();
-  const found = tokensWithPositions(text).filter((t) => terms.has(t.term));
+  const found = tokensWithPositions(text).filter((t) => t.terms.some((term) => terms.has(term)));
   const first = found[0];
   let start = 0;
   if (first && first.end > width - 10) {
