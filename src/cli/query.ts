@@ -1,7 +1,7 @@
 import stringWidth from 'string-width';
 import { RemembrancerError } from '../core/errors.js';
 import {
-  openSearchIndex,
+  withSearchIndex,
   searchIndex,
   type SearchHit,
   type Snippet,
@@ -112,26 +112,24 @@ export async function run(options: QueryOptions, io: IO): Promise<number> {
   const limit = readLimit(options.limit, 20) as number;
   const filters = await readFilters(options);
   const repo = openRepository(options);
-  const opened = await openSearchIndex(repo, { onBuild: buildNote(io) });
-  try {
-    warnProblems(io, opened);
-    const { hits, total } = searchIndex(opened.file, text, filters, limit);
-    if (options.json) {
-      io.json(hits.map(queryItem));
-      return 0;
-    }
-    if (hits.length === 0) {
-      io.out(`no memory matches "${text}"`);
-      return 0;
-    }
-    printHits(io, hits);
-    if (total > hits.length) {
-      io.note(
-        `${hits.length} of ${total} matches; --limit ${Math.min(total, limit * 5)} shows more`,
-      );
-    }
+  const { result, opened } = await withSearchIndex(
+    repo,
+    (file) => searchIndex(file, text, filters, limit),
+    { onBuild: buildNote(io) },
+  );
+  warnProblems(io, opened);
+  const { hits, total } = result;
+  if (options.json) {
+    io.json(hits.map(queryItem));
     return 0;
-  } finally {
-    opened.file.close();
   }
+  if (hits.length === 0) {
+    io.out(`no memory matches "${text}"`);
+    return 0;
+  }
+  printHits(io, hits);
+  if (total > hits.length) {
+    io.note(`${hits.length} of ${total} matches; --limit ${Math.min(total, limit * 5)} shows more`);
+  }
+  return 0;
 }

@@ -348,6 +348,19 @@ describe('the search index', () => {
     expect((await query(s, 'kafka'))[0]?.title).toBe('Adopt Kafka for the event bus');
     writeFileSync(path, 'RMBSRCH1 but not really');
     expect((await query(s, 'kafka'))[0]?.title).toBe('Adopt Kafka for the event bus');
+    // Damaged inside, where the header cannot show it: the dictionary of words in k.
+    const bytes = readFileSync(path);
+    const headerLength = bytes.readUInt32LE(8);
+    const sections = (
+      JSON.parse(bytes.subarray(12, 12 + headerLength).toString()) as {
+        sections: Record<string, [number, number]>;
+      }
+    ).sections;
+    const [offset, length] = sections['d:k'] as [number, number];
+    const dataStart = (12 + headerLength + 7) & ~7;
+    bytes.fill('#', dataStart + offset, dataStart + offset + length);
+    writeFileSync(path, bytes);
+    expect((await query(s, 'kafka'))[0]?.title).toBe('Adopt Kafka for the event bus');
     expect(header(s).live).toBe(COUNT);
   });
 });

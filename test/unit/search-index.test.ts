@@ -336,6 +336,8 @@ describe('search index', () => {
       expect(IndexFile.open(path, 'another engine')).toBeUndefined();
       writeFileSync(path, good.subarray(0, 20));
       expect(IndexFile.open(path, ENGINE)).toBeUndefined();
+      writeFileSync(path, good.subarray(0, good.length - 8));
+      expect(IndexFile.open(path, ENGINE)).toBeUndefined();
       writeFileSync(path, 'not an index at all');
       expect(IndexFile.open(path, ENGINE)).toBeUndefined();
       rmSync(path);

@@ -162,12 +162,14 @@ export class IndexFile {
 
 function parseHead(
   head: Uint8Array,
-  size: number,
+  fileSize: number,
   readHeader: (length: number) => Uint8Array,
 ): { header: IndexHeader; dataStart: number } | undefined {
-  if (size < 12 || Buffer.from(head.subarray(0, 8)).toString('latin1') !== MAGIC) return undefined;
+  if (fileSize < 12 || Buffer.from(head.subarray(0, 8)).toString('latin1') !== MAGIC) {
+    return undefined;
+  }
   const length = new DataView(head.buffer, head.byteOffset, 12).getUint32(8, true);
-  if (12 + length > size) return undefined;
+  if (12 + length > fileSize) return undefined;
   const header = JSON.parse(Buffer.from(readHeader(length)).toString('utf8')) as IndexHeader;
   if (
     header.format !== FORMAT ||
@@ -177,7 +179,13 @@ function parseHead(
   ) {
     return undefined;
   }
-  return { header, dataStart: align8(12 + length) };
+  const dataStart = align8(12 + length);
+  // A file cut short (a full disk, a copy stopped half-way) is refused here, not mid-query.
+  const fits = Object.values(header.sections).every(
+    ([offset, size]) =>
+      Number.isInteger(offset) && Number.isInteger(size) && dataStart + offset + size <= fileSize,
+  );
+  return fits ? { header, dataStart } : undefined;
 }
 
 /** Lays out a header and its sections as one file's bytes. */

@@ -6,9 +6,9 @@
  * cache relies on); only when one changed is the catalog asked which memories come and go,
  * and only those are read and indexed (update.ts). docs/search.md has the details.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RemembrancerError } from '../errors.js';
+import { RemembrancerError } from '../errors.js';
 import { MEMORIES_DIR } from '../paths.js';
 import { cacheDir, type Repository } from '../repository.js';
 import { ENGINE } from './engine.js';
@@ -88,4 +88,27 @@ export async function openSearchIndex(
   // Reading and checking memories loads the schemas and the catalog: only when needed.
   const { refreshIndex } = await import('./update.js');
   return refreshIndex(repo, current, { path, written, dirs, ...options });
+}
+
+/**
+ * Opens the index, brought up to date, and reads from it with `read`. An index that fails
+ * to read (damaged inside, where its header did not show it) is deleted and built again
+ * from the memories, once. The index is closed when `read` returns.
+ */
+export async function withSearchIndex<T>(
+  repo: Repository,
+  read: (file: IndexFile) => T,
+  options: OpenOptions = {},
+): Promise<{ result: T; opened: OpenedIndex }> {
+  for (let attempt = 0; ; attempt++) {
+    const opened = await openSearchIndex(repo, options);
+    try {
+      return { result: read(opened.file), opened };
+    } catch (err) {
+      if (attempt > 0 || err instanceof RemembrancerError) throw err;
+      rmSync(indexPath(repo), { force: true });
+    } finally {
+      opened.file.close();
+    }
+  }
 }
