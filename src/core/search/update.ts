@@ -87,7 +87,7 @@ export async function refreshIndex(
   let bytes: Uint8Array;
   let status: OpenedIndex['status'] = current ? 'updated' : 'built';
   try {
-    bytes = writeIndex(current, { add, remove }, meta);
+    bytes = writeIndex(current, { add, remove }, meta, known);
   } catch (err) {
     if (!current) throw err;
     // The old index does not hold together (a row without its text): start again.
