@@ -8,7 +8,13 @@
  */
 import type { AsPlainObject, SearchResult } from 'minisearch';
 import type { Author } from '../envelope.js';
-import { readDictionary, readRecord, type Dictionary, type Postings } from './build.js';
+import {
+  bodyBeyondTitle,
+  readDictionary,
+  readRecord,
+  type Dictionary,
+  type Postings,
+} from './build.js';
 import {
   bucketOf,
   expandTerm,
@@ -191,7 +197,7 @@ function hit(file: IndexFile, result: SearchResult, id: string): SearchHit {
   if (!record) throw new Error(`search index row ${String(result.id)} has no record`);
   const texts = {
     title: record.title,
-    body: record.body,
+    body: bodyBeyondTitle(record.title, record.body), // where body matches were found
     tags: record.tags.join(', '),
     notes: record.notes,
   };
