@@ -345,6 +345,7 @@ export function commands(ctx: CommandContext): CommandModule[] {
             type: 'string',
             array: true,
             describe: 'words to look for; prefixes and small typos match too',
+            default: undefined,
           })
           .option('limit', { type: 'number', default: 20, describe: 'show at most this many' })
           .epilogue(
