@@ -1,6 +1,6 @@
 // `npm run bench`: the numbers we promise, measured on the built CLI. Prints a table and
 // writes bench/results.json. A benchmark, never a timed test: it reports, it does not fail.
-// Usage: npm run bench -- [--only startup,record,covenant,timestamps,prove]
+// Usage: npm run bench -- [--only startup,record,covenant,timestamps,prove,query]
 // Large fixtures (10,000 stamped memories, 100,000 memories) are generated once and kept in
 // bench/.work/ (git-ignored); delete that folder to regenerate them.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -25,6 +26,9 @@ import { resolveSigner, type Signer } from '../src/crypto/signer.js';
 import { signatureBytes } from '../src/crypto/rfc3161.js';
 import { LocalTsa, makeAuthority, type Authority } from '../test/helpers/tsa.js';
 import { mapLimit } from '../src/core/store.js';
+import { findRepository } from '../src/core/repository.js';
+import { openSearchIndex, searchIndex } from '../src/core/search/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'remembrancer.js');
@@ -224,12 +228,24 @@ if (want('record')) {
   });
 }
 
-if (want('covenant')) {
-  const { dir, env } = await fixture('covenant-10k', async (base) => {
+/** 10,000 signed memories and a seal (covenant, query). */
+const covenant10k = () =>
+  fixture('covenant-10k', async (base) => {
     const repo = newRepo(base, 'repo');
     await fill(repo.dir, repo.env, 'repo', 10_000);
     rem(['seal'], repo.dir, repo.env);
   });
+
+/** 100,000 signed memories and a seal (prove, query). */
+const prove100k = () =>
+  fixture('prove-100k', async (base) => {
+    const repo = newRepo(base, 'repo');
+    await fill(repo.dir, repo.env, 'repo', 100_000);
+    rem(['seal'], repo.dir, repo.env);
+  });
+
+if (want('covenant')) {
+  const { dir, env } = await covenant10k();
   const cold = median(
     Array.from({ length: 3 }, () => {
       clearCaches(dir);
@@ -309,11 +325,7 @@ if (want('timestamps')) {
 }
 
 if (want('prove')) {
-  const { dir, env } = await fixture('prove-100k', async (base) => {
-    const repo = newRepo(base, 'repo');
-    await fill(repo.dir, repo.env, 'repo', 100_000);
-    rem(['seal'], repo.dir, repo.env);
-  });
+  const { dir, env } = await prove100k();
   const ids = execFileSync('git', ['ls-files', '.remembrancer/memories'], {
     cwd: dir,
     env,
@@ -349,6 +361,156 @@ if (want('prove')) {
     value: median(Array.from({ length: 5 }, () => rem(['verify-proof', out], scratch, env))),
     unit: 'ms',
   });
+}
+
+/**
+ * `query` at 10,000 and 100,000 memories. The targets (p50 under 50 ms and 200 ms) are
+ * measured in process, from opening the index to the ranked results: the CLI's wall time
+ * adds starting node and loading the CLI, reported apart as the floor of a query that
+ * matches nothing.
+ *
+ * Queries as people type them against the fixtures' words ("Decision 17: adopt option 3 for
+ * subsystem 12", "svc-12 1.4242.0 → production", tags bench and area-N): numbers and
+ * versions pick out a few memories; "adopt", "subsystem" or "production" are in a third to
+ * two thirds of all memories, the worst case for any index. Each is run REPEAT times.
+ */
+const QUERIES = [
+  'Decision 4242',
+  '4242',
+  '1.4242.0',
+  'svc-12 production',
+  'subsystem 17',
+  'adopt option',
+  'area-4',
+  'decison 977',
+  'rollback',
+  'kubernetes postgres',
+];
+
+async function queryBench(label: string, dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const index = join(dir, '.git', 'remembrancer', 'search-v1.idx');
+  const builds = label === '10,000' ? 3 : 1;
+  results.push({
+    name: `query: index build at ${label} memories (cold: no catalog, no index)`,
+    value: median(
+      Array.from({ length: builds }, () => {
+        clearCaches(dir);
+        return rem(['query', 'warm-up'], dir, env);
+      }),
+    ),
+    unit: 'ms',
+  });
+  results.push({
+    name: `query: index build at ${label} memories (catalog warm)`,
+    value: median(
+      Array.from({ length: builds }, () => {
+        rmSync(index, { force: true });
+        return rem(['query', 'warm-up'], dir, env);
+      }),
+    ),
+    unit: 'ms',
+  });
+  results.push({
+    name: `query: index file at ${label} memories`,
+    value: statSync(index).size / 2 ** 20,
+    unit: 'MiB',
+  });
+  // Folder times within two seconds of the index's are not trusted (racy git): let them settle.
+  await sleep(2100);
+  rem(['query', 'warm-up'], dir, env);
+
+  const REPEAT = 5;
+  const cli: number[] = [];
+  const perQuery: string[] = [];
+  for (const q of QUERIES) {
+    const times = repeat(REPEAT, () => rem(['query', ...q.split(' ')], dir, env));
+    cli.push(...times);
+    perQuery.push(`${q} ${median(times).toFixed(0)}`);
+  }
+  results.push({
+    name: `query: CLI wall time at ${label} memories, warm index (p50)`,
+    value: median(cli),
+    unit: 'ms',
+  });
+  results.push({
+    name: `query: CLI floor at ${label} memories (no indexed word)`,
+    value: median(repeat(REPEAT, () => rem(['query', 'qqqqzzzz'], dir, env))),
+    unit: 'ms',
+  });
+  console.error(`  CLI p50 per query at ${label} (ms): ${perQuery.join(' | ')}`);
+
+  // In process, as a long-lived caller (TUI, MCP server) or the CLI after start-up sees it:
+  // open the index (the freshness check) and answer, reading the sections the words need.
+  const repo = findRepository(dir);
+  const inProcess: number[] = [];
+  const perQueryIn: string[] = [];
+  let worst = 0;
+  for (const q of QUERIES) {
+    const times: number[] = [];
+    for (let i = 0; i <= REPEAT; i++) {
+      const start = process.hrtime.bigint();
+      const opened = await openSearchIndex(repo);
+      searchIndex(opened.file, q, {}, 20);
+      opened.file.close();
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (opened.status !== 'fresh') throw new Error(`index not fresh: ${opened.status}`);
+      if (i > 0) times.push(ms); // the first run warms the file system cache
+    }
+    inProcess.push(...times);
+    worst = Math.max(worst, median(times));
+    perQueryIn.push(`${q} ${median(times).toFixed(1)}`);
+  }
+  const target = label === '10,000' ? 50 : 200;
+  const p50 = median(inProcess);
+  results.push({
+    name: `query: in-process at ${label} memories, warm index (p50)`,
+    value: p50,
+    unit: 'ms',
+    target: `< ${target} ms`,
+    pass: p50 < target,
+  });
+  results.push({
+    name: `query: in-process at ${label} memories, slowest query (median)`,
+    value: worst,
+    unit: 'ms',
+  });
+  console.error(`  in-process p50 per query at ${label} (ms): ${perQueryIn.join(' | ')}`);
+
+  // One new memory (uncommitted, as `record --no-commit` leaves it), then its removal:
+  // the index is updated by difference, the catalog too.
+  const signer = (await resolveSigner({ env })) as Signer;
+  const added: number[] = [];
+  const removed: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const memory = await signMemory(
+      buildDecision(origin(signer, 'repo', 1_000_000 + i), 'Bench: one more decision', []),
+      signer,
+    );
+    const path = join(dir, '.remembrancer', memory.path);
+    writeFileSync(path, serializeEnvelope(memory.envelope));
+    added.push(rem(['query', 'one', 'more'], dir, env));
+    rmSync(path);
+    removed.push(rem(['query', 'one', 'more'], dir, env));
+  }
+  results.push({
+    name: `query: first query after one new memory at ${label}`,
+    value: median(added),
+    unit: 'ms',
+  });
+  results.push({
+    name: `query: first query after one memory removed at ${label}`,
+    value: median(removed),
+    unit: 'ms',
+  });
+  await sleep(2100);
+  rem(['query', 'warm-up'], dir, env);
+}
+
+if (want('query')) {
+  const small = await covenant10k();
+  await queryBench('10,000', small.dir, small.env);
+  const large = await prove100k();
+  await queryBench('100,000', large.dir, large.env);
 }
 
 rmSync(scratch, { recursive: true, force: true });

@@ -44,6 +44,24 @@ const json = (y: Argv) =>
     describe: 'print JSON for scripts (docs/json.md)',
   });
 
+const dateHelp = (edge: string) =>
+  `only memories created ${edge} this UTC date: 2026-01-31, 2026-01-31T08:00Z, or "2 weeks ago", "yesterday"`;
+
+/** The filters of `query` (timeline takes the type and date ones). */
+const filters = (y: Argv) =>
+  y
+    .option('type', {
+      type: 'string',
+      describe: 'only this type: deploy(ments), decision(s) or seal(s)',
+    })
+    .option('since', { type: 'string', describe: dateHelp('on or after') })
+    .option('until', { type: 'string', describe: dateHelp('on or before') })
+    .option('author', {
+      type: 'string',
+      describe: "only memories whose author's name contains this (any case)",
+    })
+    .option('component', { type: 'string', describe: 'only deploy receipts of this component' });
+
 /**
  * Examples as a block after the options, one command per line with its meaning below, so
  * long command lines are not squeezed into a narrow column.
@@ -470,6 +488,52 @@ export function commands(ctx: CommandContext): CommandModule[] {
             ]),
           ),
       handler: handler(() => import('./list.js') as Promise<{ run: Run }>),
+    },
+    {
+      command: 'query <text..>',
+      describe: 'Search every memory by its words, best match first',
+      builder: (y) =>
+        filters(json(y))
+          .positional('text', {
+            type: 'string',
+            array: true,
+            describe: 'words to look for; prefixes and small typos match too',
+            default: undefined,
+          })
+          .option('limit', { type: 'number', default: 20, describe: 'show at most this many' })
+          .epilogue(
+            examples([
+              ['$0 query postgres ledger', 'memories about either word, the best first'],
+              ['$0 query rollback --type deploy --since "2 weeks ago"', 'recent deploy receipts'],
+              [
+                '$0 query "event bus" --author ada --component api --json',
+                'filtered, as JSON with snippets and matched words',
+              ],
+            ]),
+          ),
+      handler: handler(() => import('./query.js') as Promise<{ run: Run }>),
+    },
+    {
+      command: 'timeline',
+      describe: 'Memories day by day, newest first',
+      builder: (y) =>
+        json(y)
+          .option('type', {
+            type: 'string',
+            describe: 'only this type: deploy(ments), decision(s) or seal(s)',
+          })
+          .option('since', { type: 'string', describe: dateHelp('on or after') })
+          .option('until', { type: 'string', describe: dateHelp('on or before') })
+          .epilogue(
+            examples([
+              ['$0 timeline --since "last monday"', 'what happened this week'],
+              [
+                '$0 timeline --type deploys --since 2026-01-01 --until 2026-01-31 --json',
+                "January's deploy receipts as JSON, grouped by day",
+              ],
+            ]),
+          ),
+      handler: handler(() => import('./timeline.js') as Promise<{ run: Run }>),
     },
     {
       command: 'show <id>',

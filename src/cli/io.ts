@@ -3,6 +3,7 @@
  * terminals and whether colour is on (NO_COLOR, FORCE_COLOR, --no-color), and it draws
  * tables for people and JSON for programs from the same data.
  */
+import { stripVTControlCharacters } from 'node:util';
 import pc from 'picocolors';
 import stringWidth from 'string-width';
 import { RemembrancerError } from '../core/errors.js';
@@ -92,7 +93,8 @@ export class IO {
     const last = Math.max(10, total - fixed);
     const fit = (text: string, width: number) => {
       if (stringWidth(text) <= width) return text + ' '.repeat(width - stringWidth(text));
-      let cut = text;
+      // Colour does not survive a cut (half an escape sequence would bleed): drop it.
+      let cut = stripVTControlCharacters(text);
       while (stringWidth(cut) > width - 1) cut = cut.slice(0, -1);
       return cut + '…';
     };

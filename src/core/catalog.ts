@@ -11,7 +11,7 @@
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
-import { decodeMemory, MAX_MEMORY_BYTES } from './envelope.js';
+import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
 import { isSeal, sealBody, type SealBody } from './memory-types.js';
 import { MEMORIES_DIR, memoryPath, parseMemoryPath } from './paths.js';
@@ -66,10 +66,20 @@ function toEntry(row: Row): CatalogEntry {
   return { id, path: memoryPath(id), type, created, node, ...(seal ? { seal } : {}) };
 }
 
+export interface CatalogOptions {
+  /** Also compare each file's size and time, to catch a file edited in place. */
+  exact?: boolean;
+  /**
+   * Sees every memory the catalog reads and checks on the way (the new and changed files),
+   * so that a caller needing their content (the search index) does not read them twice.
+   */
+  onMemory?: (memory: Memory) => void;
+}
+
 /** Brings the catalog up to date with the working tree and returns it. */
 export async function openCatalog(
   repo: Repository,
-  options: { exact?: boolean } = {},
+  options: CatalogOptions = {},
 ): Promise<Catalog> {
   const cache = readCache(repo);
   const byShard = new Map<string, Map<string, Row>>();
@@ -126,6 +136,7 @@ export async function openCatalog(
         const bytes = await snapshot.read(path, MAX_MEMORY_BYTES);
         if (!bytes) continue;
         const memory = decodeMemory(path, bytes);
+        options.onMemory?.(memory);
         const s = memory.envelope.signed;
         const row: Row = [memory.id, stats.size, stats.mtimeMs, s.type, s.created, s.node];
         if (isSeal(memory)) row.push(sealBody(memory));

@@ -41,6 +41,17 @@ export function findRepository(cwd: string): Repository {
   let dir = resolve(cwd);
   for (;;) {
     const gitdir = gitdirOf(dir);
+    if (gitdir && existsSync(join(gitdir, 'commondir'))) {
+      // A linked worktree keeps HEAD and the index apart from the shared objects and refs;
+      // isomorphic-git cannot split them, and would commit into the wrong place.
+      throw new RemembrancerError(
+        'NOT_A_GIT_REPOSITORY',
+        `${dir} is a linked git worktree, which remembrancer cannot write to yet`,
+        {
+          fix: 'run it in the main worktree, or in a separate clone (git clone)',
+        },
+      );
+    }
     if (gitdir) return { root: dir, gitdir, remDir: join(dir, REM_DIR) };
     const parent = dirname(dir);
     if (parent === dir) break;

@@ -75,11 +75,23 @@ export async function generateKey(options: {
       },
     );
   }
-  const pair = await generateKeyPair({
-    name: options.name,
-    email: options.email,
-    ...(options.passphrase ? { passphrase: options.passphrase } : {}),
-  });
+  let pair;
+  try {
+    pair = await generateKeyPair({
+      name: options.name,
+      email: options.email,
+      ...(options.passphrase ? { passphrase: options.passphrase } : {}),
+    });
+  } catch (err) {
+    // openpgp.js refuses user ids it cannot encode (an email without a proper domain, say).
+    throw new RemembrancerError(
+      'USAGE',
+      `cannot make a key for "${options.name} <${options.email}>": ${(err as Error).message}`,
+      {
+        fix: 'pass a plain name and an email like you@example.com',
+      },
+    );
+  }
   const privateFile = resolve(options.out ?? join(userKeysDir(env), `${pair.fingerprint}.key.asc`));
   const publicFile = publicFileFor(privateFile);
   await mkdir(dirname(privateFile), { recursive: true, mode: 0o700 });

@@ -1,0 +1,50 @@
+import { timeline, withSearchIndex, type TimelineEntry } from '../core/search/index.js';
+import { openRepository, type GlobalOptions } from './context.js';
+import type { IO } from './io.js';
+import { shortId } from './search-options.js';
+import { buildNote, readFilters, warnProblems, type FilterFlags } from './search-options.js';
+
+export interface TimelineOptions extends GlobalOptions, FilterFlags {
+  json: boolean;
+}
+
+/** The stable JSON shape of a timeline entry (docs/json.md). */
+function timelineItem(m: TimelineEntry) {
+  return {
+    id: m.id,
+    type: m.type,
+    created: m.created,
+    node: m.node,
+    author: m.author,
+    title: m.title,
+  };
+}
+
+export async function run(options: TimelineOptions, io: IO): Promise<number> {
+  const filters = await readFilters(options);
+  const repo = openRepository(options);
+  const { result: days, opened } = await withSearchIndex(repo, (file) => timeline(file, filters), {
+    onBuild: buildNote(io),
+  });
+  warnProblems(io, opened);
+  if (options.json) {
+    io.json(days.map((d) => ({ day: d.day, memories: d.memories.map(timelineItem) })));
+    return 0;
+  }
+  if (days.length === 0) {
+    const filtered = Object.values(filters).some((v) => v !== undefined);
+    io.out(filtered ? 'no memories match' : 'no memories yet');
+    return 0;
+  }
+  const width = Math.max(...days.flatMap((d) => d.memories.map((m) => m.type.length)));
+  days.forEach((day, i) => {
+    if (i > 0) io.out();
+    io.out(io.c.bold(day.day));
+    for (const m of day.memories) {
+      io.out(
+        `  ${io.c.dim(m.created.slice(11, 16))}  ${m.type.padEnd(width)}  ${io.c.cyan(shortId(m.id))}  ${m.title}`,
+      );
+    }
+  });
+  return 0;
+}
