@@ -98,8 +98,26 @@ rem([
   'reliability',
 ]);
 
-heading('Everything recorded so far');
+heading('An architecture decision record, numbered by this repository');
+rem([
+  'adr',
+  'create',
+  'Settle card payments through one gateway',
+  '--status',
+  'accepted',
+  '--context',
+  'Two payment providers drift apart in fees and retries.',
+  '--decision',
+  'Route every capture through the payments gateway; keep provider adapters behind it.',
+  '--consequences',
+  'One place to audit; the gateway becomes critical.',
+  '--tag',
+  'payments',
+]);
+
+heading('Everything recorded so far, and a ranked search across it');
 rem(['list']);
+rem(['query', 'retry captures']);
 
 heading('A seal: a signed checkpoint of the RFC 6962 Merkle root');
 rem(['seal']);
