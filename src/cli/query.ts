@@ -8,7 +8,7 @@ import {
 } from '../core/search/index.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
-import { shortId } from './search-options.js';
+import { shortId } from './render.js';
 import {
   buildNote,
   readFilters,

@@ -69,12 +69,3 @@ export function warnProblems(io: IO, opened: OpenedIndex): void {
     );
   }
 }
-
-/**
- * The first 12 hex digits of an id, as render.ts's shortId prints them; repeated here
- * because render.ts loads the memory types and with them the schema validator, which a
- * query answered from the index never needs.
- */
-export function shortId(id: string): string {
-  return id.slice(0, 12);
-}

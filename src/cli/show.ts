@@ -4,7 +4,7 @@ import { checkSignatures, judgeProvenance } from '../core/provenance.js';
 import { checkTimestamps, judgeTime } from '../core/time.js';
 import { requireConfig } from '../core/config.js';
 import { WorkingTreeSnapshot } from '../core/snapshot.js';
-import { findByPrefix, loadMemories } from '../core/store.js';
+import { readByPrefix } from '../core/store.js';
 import { TrustStore } from '../core/trust.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
@@ -57,12 +57,11 @@ function fields(memory: Memory): [string, string][] {
 export async function run(options: ShowOptions, io: IO): Promise<number> {
   const repo = openRepository(options);
   const snapshot = new WorkingTreeSnapshot(repo.remDir);
-  const [config, loaded, trust] = await Promise.all([
+  const [config, memory, trust] = await Promise.all([
     requireConfig(snapshot),
-    loadMemories(snapshot),
+    readByPrefix(snapshot, options.id),
     TrustStore.load(snapshot),
   ]);
-  const memory = findByPrefix(loaded.memories, options.id);
   const signatures = await checkSignatures(memory, trust);
   const timestamps = await checkTimestamps(memory, trust);
   const verdict = judgeProvenance(memory, signatures, config.policy);

@@ -1,7 +1,7 @@
 import { timeline, withSearchIndex, type TimelineEntry } from '../core/search/index.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
-import { shortId } from './search-options.js';
+import { shortId } from './render.js';
 import { buildNote, readFilters, warnProblems, type FilterFlags } from './search-options.js';
 
 export interface TimelineOptions extends GlobalOptions, FilterFlags {

@@ -130,6 +130,11 @@ export async function parseDateRange(
 }
 
 /** "2026-01-31" from an ISO time: the UTC day a memory belongs to. */
+/** Seconds-precision UTC time in the form memory schemas accept: 2026-11-25T08:00:00Z. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 export function utcDayOf(iso: string): string {
   return iso.slice(0, 10);
 }

@@ -68,11 +68,6 @@ export function memoryId(signed: Signed<unknown>): string {
   return sha256Hex(canonicalBytes(signed));
 }
 
-/** Seconds-precision UTC time in the form the schema accepts. */
-export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

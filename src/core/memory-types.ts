@@ -2,8 +2,9 @@
  * What each memory type holds and how it reads in one line. Builders make the `signed`
  * part; they never sign or write (record.ts does).
  */
+// Only types from envelope.ts: code that merely renders memories must not load ajv.
 import type { Author, Link, Memory, Signed, Subject } from './envelope.js';
-import { isoSeconds } from './envelope.js';
+import { isoSeconds } from './dates.js';
 
 export interface DeployBody {
   component: string;

@@ -30,6 +30,7 @@ import { isSeal, sealBody } from './memory-types.js';
 import type { Repository } from './repository.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
 import { TrustStore } from './trust.js';
+import { pickByPrefix } from './store.js';
 
 async function readMemory(snapshot: WorkingTreeSnapshot, entry: CatalogEntry): Promise<Memory> {
   const bytes = await snapshot.read(entry.path, MAX_MEMORY_BYTES);
@@ -38,36 +39,6 @@ async function readMemory(snapshot: WorkingTreeSnapshot, entry: CatalogEntry): P
       file: `.remembrancer/${entry.path}`,
     });
   return decodeMemory(entry.path, bytes);
-}
-
-function findEntry(entries: Map<string, CatalogEntry>, prefix: string): CatalogEntry {
-  const wanted = prefix.toLowerCase();
-  if (!/^[0-9a-f]{4,64}$/.test(wanted)) {
-    throw new RemembrancerError('USAGE', `"${prefix}" is not a memory id or prefix`, {
-      fix: 'give at least 4 hex characters of the id (see `remembrancer list`)',
-    });
-  }
-  const matches = [...entries.values()].filter((e) => e.id.startsWith(wanted));
-  if (matches.length === 0) {
-    throw new RemembrancerError(
-      'MEMORY_NOT_FOUND',
-      `no valid memory has an id starting with ${wanted}`,
-      {
-        exitCode: 1,
-        fix: 'list memories with `remembrancer list`',
-      },
-    );
-  }
-  if (matches.length > 1) {
-    throw new RemembrancerError(
-      'MEMORY_AMBIGUOUS',
-      `${wanted} matches ${matches.length} memories`,
-      {
-        fix: 'give more characters of the id',
-      },
-    );
-  }
-  return matches[0] as CatalogEntry;
 }
 
 export interface ProveResult {
@@ -79,7 +50,7 @@ export async function proveMemory(repo: Repository, prefix: string): Promise<Pro
   const snapshot = new WorkingTreeSnapshot(repo.remDir);
   const config = await requireConfig(snapshot);
   const catalog = await openCatalog(repo);
-  const target = findEntry(catalog.entries, prefix);
+  const target = pickByPrefix(catalog.entries.values(), (e) => e.id, prefix);
   if (target.type === 'seal') {
     throw new RemembrancerError(
       'USAGE',

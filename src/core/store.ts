@@ -107,15 +107,15 @@ export async function loadMemories(
   return { memories, problems, entries };
 }
 
-/** Finds a memory by id or unique id prefix, as git does for commits. */
-export function findByPrefix(memories: Memory[], prefix: string): Memory {
+/** The one item whose id starts with `prefix` (4+ hex digits), as git finds commits. */
+export function pickByPrefix<T>(items: Iterable<T>, idOf: (item: T) => string, prefix: string): T {
   const wanted = prefix.toLowerCase();
   if (!/^[0-9a-f]{4,64}$/.test(wanted)) {
     throw new RemembrancerError('USAGE', `"${prefix}" is not a memory id or prefix`, {
       fix: 'give at least 4 hex characters of the id (see `remembrancer list`)',
     });
   }
-  const matches = memories.filter((m) => m.id.startsWith(wanted));
+  const matches = [...items].filter((item) => idOf(item).startsWith(wanted));
   if (matches.length === 0) {
     throw new RemembrancerError('MEMORY_NOT_FOUND', `no memory has an id starting with ${wanted}`, {
       exitCode: 1,
@@ -127,12 +127,40 @@ export function findByPrefix(memories: Memory[], prefix: string): Memory {
       'MEMORY_AMBIGUOUS',
       `${wanted} matches ${matches.length} memories (${matches
         .slice(0, 3)
-        .map((m) => m.id.slice(0, 12))
+        .map((m) => idOf(m).slice(0, 12))
         .join(', ')}…)`,
       { fix: 'give more characters of the id' },
     );
   }
-  return matches[0] as Memory;
+  return matches[0] as T;
+}
+
+/** Finds a memory by id or unique id prefix among memories already read. */
+export function findByPrefix(memories: Memory[], prefix: string): Memory {
+  return pickByPrefix(memories, (m) => m.id, prefix);
+}
+
+/**
+ * Reads the one memory whose id starts with `prefix`: the prefix names the shard, so only
+ * that folder is listed and only that file read, however many memories there are.
+ */
+export async function readByPrefix(snapshot: Snapshot, prefix: string): Promise<Memory> {
+  const shard = prefix.toLowerCase().slice(0, 2);
+  const entries = /^[0-9a-f]{2}$/.test(shard)
+    ? await snapshot.list(`${MEMORIES_DIR}/${shard}/`)
+    : [];
+  const ids = entries
+    .map((e) => parseMemoryPath(e.path))
+    .filter((l): l is { id: string; shardOk: boolean } => !!l?.shardOk);
+  const { id } = pickByPrefix(ids, (l) => l.id, prefix);
+  const path = `${MEMORIES_DIR}/${shard}/${id}.json`;
+  const bytes = await snapshot.read(path, MAX_MEMORY_BYTES);
+  if (!bytes) {
+    throw new RemembrancerError('FILE_NOT_FOUND', 'memory vanished while being read', {
+      file: repoRelative(path),
+    });
+  }
+  return decodeMemory(path, bytes);
 }
 
 /** Refuses to go on when any memory file is invalid: `action` says what would have run. */

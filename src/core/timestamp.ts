@@ -10,7 +10,7 @@ import { toMemory, type Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
 import type { Repository } from './repository.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
-import { findByPrefix, loadMemories } from './store.js';
+import { loadMemories, readByPrefix } from './store.js';
 import { transact } from './transaction.js';
 import { checkTimestamps } from './time.js';
 import type { TrustStore } from './trust.js';
@@ -175,11 +175,11 @@ export async function timestampRepository(
       message: (r: TimestampRunResult) => `remembrancer: timestamp ${r.stamped.length} memories`,
     },
     async (tx) => {
-      const loaded = await loadMemories(snapshot);
+      // Named memories are read alone; --missing has to look at every one.
       const targets =
         options.ids.length > 0
-          ? options.ids.map((id) => findByPrefix(loaded.memories, id))
-          : loaded.memories.filter((m) =>
+          ? await Promise.all(options.ids.map((id) => readByPrefix(snapshot, id)))
+          : (await loadMemories(snapshot)).memories.filter((m) =>
               m.envelope.signatures.some((s) =>
                 tsas.some((t) => !(s.timestamps ?? []).some((x) => x.tsa === t.name)),
               ),

@@ -6,7 +6,7 @@
  */
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Signed } from '../../src/core/envelope.js';
 import {
   buildAdr,
@@ -15,7 +15,15 @@ import {
   type AdrBody,
   type Origin,
 } from '../../src/core/memory-types.js';
-import { Sandbox, memoryFiles, type RunResult } from '../helpers/cli.js';
+import {
+  filesIn,
+  head,
+  memoryFiles,
+  type RunResult,
+  Sandbox,
+  sandboxTracker,
+  subject,
+} from '../helpers/cli.js';
 import {
   defaultKey,
   idOf,
@@ -26,14 +34,7 @@ import {
   type KeyFiles,
 } from '../helpers/craft.js';
 
-const sandboxes: Sandbox[] = [];
-function track(sandbox: Sandbox): Sandbox {
-  sandboxes.push(sandbox);
-  return sandbox;
-}
-afterAll(() => {
-  for (const s of sandboxes) s.cleanup();
-});
+const track = sandboxTracker();
 
 /** The documented JSON of `adr show` and of each item of `adr list` (docs/json.md). */
 interface AdrJson {
@@ -120,18 +121,6 @@ function adrArgs(title: string, ...extra: string[]): string[] {
     `What follows: ${title}`,
     ...extra,
   ];
-}
-
-async function head(s: Sandbox): Promise<string> {
-  return (await s.git(['rev-parse', 'HEAD'])).trim();
-}
-
-async function subject(s: Sandbox, rev = 'HEAD'): Promise<string> {
-  return (await s.git(['log', '-1', '--format=%s', rev])).trim();
-}
-
-async function filesIn(s: Sandbox, rev = 'HEAD'): Promise<string[]> {
-  return (await s.git(['show', '--name-only', '--format=', rev])).split('\n').filter(Boolean);
 }
 
 async function show(s: Sandbox, wanted: string): Promise<AdrJson> {

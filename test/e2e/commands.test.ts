@@ -5,9 +5,17 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Signed } from '../../src/core/envelope.js';
-import { Sandbox, memoryFiles, type RunResult } from '../helpers/cli.js';
+import {
+  filesIn,
+  head,
+  memoryFiles,
+  type RunResult,
+  Sandbox,
+  sandboxTracker,
+  subject,
+} from '../helpers/cli.js';
 import {
   decisionSigned,
   defaultKey,
@@ -17,14 +25,7 @@ import {
   writeMemory,
 } from '../helpers/craft.js';
 
-const sandboxes: Sandbox[] = [];
-function track(sandbox: Sandbox): Sandbox {
-  sandboxes.push(sandbox);
-  return sandbox;
-}
-afterAll(() => {
-  for (const s of sandboxes) s.cleanup();
-});
+const track = sandboxTracker();
 
 /** An initialised strict repository with a trusted default key, copied for each test. */
 let template: Sandbox;
@@ -57,18 +58,6 @@ interface ListItem {
 }
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-
-async function head(s: Sandbox): Promise<string> {
-  return (await s.git(['rev-parse', 'HEAD'])).trim();
-}
-
-async function subject(s: Sandbox, rev = 'HEAD'): Promise<string> {
-  return (await s.git(['log', '-1', '--format=%s', rev])).trim();
-}
-
-async function filesIn(s: Sandbox, rev = 'HEAD'): Promise<string[]> {
-  return (await s.git(['show', '--name-only', '--format=', rev])).split('\n').filter(Boolean);
-}
 
 async function staged(s: Sandbox): Promise<string[]> {
   return (await s.git(['diff', '--cached', '--name-only'])).split('\n').filter(Boolean);

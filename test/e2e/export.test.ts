@@ -6,19 +6,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildAdr } from '../../src/core/memory-types.js';
-import { Sandbox, type RunResult } from '../helpers/cli.js';
+import { head, type RunResult, Sandbox, sandboxTracker } from '../helpers/cli.js';
 import { defaultKey, signWith, writeMemory } from '../helpers/craft.js';
 
-const sandboxes: Sandbox[] = [];
-function track(sandbox: Sandbox): Sandbox {
-  sandboxes.push(sandbox);
-  return sandbox;
-}
-afterAll(() => {
-  for (const s of sandboxes) s.cleanup();
-});
+const track = sandboxTracker();
 
 interface Exported {
   written: string[];
@@ -116,10 +109,6 @@ beforeAll(async () => {
 });
 
 const fresh = () => track(template.fork());
-
-async function head(s: Sandbox): Promise<string> {
-  return (await s.git(['rev-parse', 'HEAD'])).trim();
-}
 
 /** Every file under a folder of the repository with the sha256 of its bytes. */
 function snapshot(s: Sandbox, dir: string): Record<string, string> {

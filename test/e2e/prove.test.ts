@@ -11,11 +11,9 @@ import type { EvidenceBundle } from '../../src/core/bundle.js';
 import type { BundleVerdict } from '../../src/core/verify-bundle.js';
 import { loadPkijs, parseToken } from '../../src/crypto/rfc3161.js';
 import { Sandbox, type RunResult } from '../helpers/cli.js';
-import { AuthorityPool, LocalTsa, makeAuthority, type Authority } from '../helpers/tsa.js';
+import { AuthorityPool, LocalTsa, type Authority } from '../helpers/tsa.js';
 
 const authorities = new AuthorityPool();
-const newAuthority = (name: string, options?: Parameters<typeof makeAuthority>[1]) =>
-  authorities.make(name, options);
 
 interface Recorded {
   id: string;
@@ -135,7 +133,10 @@ function flipHex(hex: string): string {
 }
 
 beforeAll(async () => {
-  [authority, stranger] = await Promise.all([newAuthority('Proof'), newAuthority('Stranger')]);
+  [authority, stranger] = await Promise.all([
+    authorities.make('Proof'),
+    authorities.make('Stranger'),
+  ]);
   tsa = new LocalTsa(authority);
   await tsa.start();
   // One initialised repository that each group starts from as a copy (Sandbox.fork).

@@ -20,15 +20,12 @@ import { memoryFiles, Sandbox, type RunResult } from '../helpers/cli.js';
 import {
   AuthorityPool,
   LocalTsa,
-  makeAuthority,
   openssl,
   opensslVerifyToken,
   type Authority,
 } from '../helpers/tsa.js';
 
 const authorities = new AuthorityPool();
-const newAuthority = (name: string, options?: Parameters<typeof makeAuthority>[1]) =>
-  authorities.make(name, options);
 
 interface Recorded {
   id: string;
@@ -246,7 +243,7 @@ let template: Sandbox;
 let templateKey: GeneratedKey;
 
 beforeAll(async () => {
-  authority = await newAuthority('Test');
+  authority = await authorities.make('Test');
   tsa = await serve(authority);
   // One initialised repository that each test starts from as a copy (Sandbox.fork),
   // instead of running init, key generate and add-tsa again.
@@ -331,7 +328,7 @@ describe.concurrent('RFC 3161 timestamps against a local openssl TSA', () => {
 
 describe.concurrent('getting timestamps', () => {
   it('record and seal stamp automatically, with ESSCertIDv2 and ESSCertID v1 authorities alike (a root trusted from DER)', async () => {
-    const v1 = await newAuthority('Legacy', { ess: 'sha1' });
+    const v1 = await authorities.make('Legacy', { ess: 'sha1' });
     const legacy = await serve(v1);
     const s = fresh();
     // `trust add-tsa` takes DER as well as PEM: this root goes in as DER.
@@ -397,7 +394,7 @@ describe.concurrent('getting timestamps', () => {
 
   it('asks every TSA in REMEMBRANCER_TSA_URL, even two served by one host', async () => {
     // One host, two TSAs on two paths (as a provider serving several policies would).
-    const second = await newAuthority('Second');
+    const second = await authorities.make('Second');
     const [one, two] = [await serve(authority), await serve(second)];
     const host = createHttpServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -641,8 +638,8 @@ describe('the covenant time rule rejects tokens that do not prove what they clai
 
   beforeAll(async () => {
     const twin = await twinCertificate(authority); // before any token it will be used with
-    const noEku = await newAuthority('NoEku', { eku: false });
-    const stranger = await newAuthority('Stranger');
+    const noEku = await authorities.make('NoEku', { eku: false });
+    const stranger = await authorities.make('Stranger');
     const strangerTsa = await serve(stranger);
     s = fresh();
     const key = { ...templateKey, privateKey: templateKey.privateKey.replace(template.dir, s.dir) };
@@ -759,7 +756,7 @@ describe('the covenant time rule rejects tokens that do not prove what they clai
 
 describe.concurrent('trusted TSA roots come from the base', () => {
   it('a staged change that adds its own TSA root does not make its tokens valid against HEAD', async () => {
-    const newcomer = await newAuthority('Staged');
+    const newcomer = await authorities.make('Staged');
     const newcomerTsa = await serve(newcomer);
     const s = fresh();
     await s.ok(['trust', 'add-tsa', newcomer.caCert, '--name', 'staged', '--no-commit']);
@@ -795,7 +792,7 @@ describe.concurrent('trusted TSA roots come from the base', () => {
   });
 
   it('a branch that adds its own TSA root does not make its tokens valid under `covenant --base main`', async () => {
-    const stranger = await newAuthority('Newcomer');
+    const stranger = await authorities.make('Newcomer');
     const strangerTsa = await serve(stranger);
     const s = fresh();
     await s.git(['checkout', '-q', '-b', 'feature']);

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { afterAll } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../../bin/remembrancer.js', import.meta.url));
 export const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
@@ -186,4 +187,34 @@ export async function memoryFiles(sandbox: Sandbox): Promise<string[]> {
     '.remembrancer/memories',
   ]);
   return out.split('\n').filter(Boolean);
+}
+
+/** The commit HEAD points at. */
+export async function head(s: Sandbox): Promise<string> {
+  return (await s.git(['rev-parse', 'HEAD'])).trim();
+}
+
+/** The first line of a commit's message. */
+export async function subject(s: Sandbox, rev = 'HEAD'): Promise<string> {
+  return (await s.git(['log', '-1', '--format=%s', rev])).trim();
+}
+
+/** The files a commit changed. */
+export async function filesIn(s: Sandbox, rev = 'HEAD'): Promise<string[]> {
+  return (await s.git(['show', '--name-only', '--format=', rev])).split('\n').filter(Boolean);
+}
+
+/**
+ * Returns `track`: sandboxes given to it are removed after the test file's tests. Call it
+ * at the top level of a test file.
+ */
+export function sandboxTracker(): (sandbox: Sandbox) => Sandbox {
+  const sandboxes: Sandbox[] = [];
+  afterAll(() => {
+    for (const s of sandboxes) s.cleanup();
+  });
+  return (sandbox) => {
+    sandboxes.push(sandbox);
+    return sandbox;
+  };
 }

@@ -21,15 +21,12 @@ import {
 import {
   AuthorityPool,
   LocalTsa,
-  makeAuthority,
   openssl,
   opensslVerifyToken,
   type Authority,
 } from '../helpers/tsa.js';
 
 const authorities = new AuthorityPool();
-const newAuthority = (name: string, options?: Parameters<typeof makeAuthority>[1]) =>
-  authorities.make(name, options);
 
 // Lets a test choose the random bytes the next nonce is made of; every other use of
 // randomBytes (and the rest of node:crypto) is the real one.
@@ -82,9 +79,9 @@ async function roots(...of: Authority[]) {
 
 beforeAll(async () => {
   [authority, legacy, stranger] = await Promise.all([
-    newAuthority('Unit'),
-    newAuthority('UnitLegacy', { ess: 'sha1' }),
-    newAuthority('UnitStranger'),
+    authorities.make('Unit'),
+    authorities.make('UnitLegacy', { ess: 'sha1' }),
+    authorities.make('UnitStranger'),
   ]);
   tsa = await serve(authority);
 });

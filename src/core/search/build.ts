@@ -30,14 +30,18 @@ import {
   type IndexHeader,
 } from './index-file.js';
 
-/** A memory as the index keeps it: what a result prints, and the text MiniSearch indexes. */
-export interface IndexedMemory {
+/** What a result or a timeline line prints about a memory, read from the index. */
+export interface MemoryHeading {
   id: string;
   type: string;
   created: string;
   node: string;
   author: Author;
   title: string;
+}
+
+/** A memory as the index keeps it: its heading, and the text MiniSearch indexes. */
+export interface IndexedMemory extends MemoryHeading {
   body: string;
   tags: string[];
   notes: string;

@@ -7,12 +7,12 @@
  * query can reach). Nothing here reads a memory file: what a result prints is in the index.
  */
 import type { AsPlainObject, SearchResult } from 'minisearch';
-import type { Author } from '../envelope.js';
 import {
   bodyBeyondTitle,
   readDictionary,
   readRecord,
   type Dictionary,
+  type MemoryHeading,
   type Postings,
 } from './build.js';
 import {
@@ -38,13 +38,7 @@ export interface SearchFilters {
   component?: string | undefined;
 }
 
-export interface SearchHit {
-  id: string;
-  type: string;
-  created: string;
-  node: string;
-  author: Author;
-  title: string;
+export interface SearchHit extends MemoryHeading {
   snippet: Snippet;
   score: number;
   /** The indexed words that matched (after prefix and fuzzy matching), lower-case. */

@@ -2,20 +2,12 @@
  * The timeline: memories grouped by the UTC day they were created, newest first, read from
  * the search index's columns and records (no memory file is opened).
  */
-import type { Author } from '../envelope.js';
-import { readRecord } from './build.js';
+import { readRecord, type MemoryHeading } from './build.js';
 import { float64s } from './index-file.js';
 import type { IndexFile } from './index-file.js';
 import { filterOf, idAt, type SearchFilters } from './query.js';
 
-export interface TimelineEntry {
-  id: string;
-  type: string;
-  created: string;
-  node: string;
-  author: Author;
-  title: string;
-}
+export type TimelineEntry = MemoryHeading;
 
 export interface TimelineDay {
   /** YYYY-MM-DD, UTC. */
