@@ -44,7 +44,9 @@ export type ErrorCode =
   | 'TIMESTAMP_INVALID'
   | 'TIMESTAMP_REQUIRED'
   | 'TIMESTAMP_BEFORE_CREATED'
-  | 'TSA_FAILED';
+  | 'TSA_FAILED'
+  | 'UNKNOWN_PEER'
+  | 'PEER_UNREACHABLE';
 
 /** Exit codes of every command: 0 success, 1 a check failed, 2 usage or input error. */
 export const EXIT_OK = 0;

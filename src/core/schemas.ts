@@ -9,6 +9,7 @@ import deploySchema from '../../schemas/deploy.json' with { type: 'json' };
 import decisionSchema from '../../schemas/decision.json' with { type: 'json' };
 import sealSchema from '../../schemas/seal.json' with { type: 'json' };
 import configSchema from '../../schemas/config.json' with { type: 'json' };
+import peersSchema from '../../schemas/peers.json' with { type: 'json' };
 import adrSchema from '../../schemas/adr.json' with { type: 'json' };
 import adrStatusSchema from '../../schemas/adr-status.json' with { type: 'json' };
 import adrLinkSchema from '../../schemas/adr-link.json' with { type: 'json' };
@@ -95,6 +96,16 @@ export function validateConfig(value: unknown, file?: string): void {
     throw new RemembrancerError('SCHEMA_VIOLATION', describe(fn.errors, 'config'), {
       file,
       fix: 'edit config.json to fit schemas/config.json (policy is "strict" or "permissive")',
+    });
+  }
+}
+
+export function validatePeers(value: unknown, file?: string): void {
+  const fn = validator('peers', peersSchema);
+  if (!fn(value)) {
+    throw new RemembrancerError('SCHEMA_VIOLATION', describe(fn.errors, 'peers'), {
+      file,
+      fix: 'edit peers.json to fit schemas/peers.json, or manage it with `remembrancer federation`',
     });
   }
 }
