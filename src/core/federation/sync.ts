@@ -256,7 +256,9 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
     {
       commit: options.commit,
       message: () =>
-        `remembrancer: sync from ${peer.name} (${acceptedIds.length} accepted, ${rejected.length} rejected)`,
+        `remembrancer: sync from ${peer.name} (${acceptedIds.length} accepted, ${
+          judgement.updated.length > 0 ? `${judgement.updated.length} gained signatures, ` : ''
+        }${rejected.length} rejected)`,
       fallbackIdentity: signing?.author,
     },
     async (tx) => {
