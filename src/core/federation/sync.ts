@@ -153,16 +153,19 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
   const types = new TypeResolver(repo);
   for (const item of diff.incoming) types.learn(item.memory.id, item.memory.envelope.signed.type);
 
-  const catalog = await openCatalog(repo);
+  // Our revocations matter only when there is something to judge; finding them reads the
+  // catalog, which a sync with nothing new must not pay for.
   const ourRevocations: Memory[] = [];
-  for (const entry of catalog.entries.values()) {
-    if (entry.type !== 'revocation') continue;
-    const m = await working
-      .read(entry.path)
-      .then((b) => (b ? decodeMemory(entry.path, b) : undefined));
-    if (m) ourRevocations.push(m);
+  if (diff.incoming.length > 0) {
+    const catalog = await openCatalog(repo);
+    for (const entry of catalog.entries.values()) {
+      if (entry.type !== 'revocation') continue;
+      const bytes = await working.read(entry.path);
+      if (bytes) ourRevocations.push(decodeMemory(entry.path, bytes));
+    }
   }
-  const cache = VerificationCache.open(repo);
+  const cache =
+    diff.incoming.length > 0 ? VerificationCache.open(repo) : VerificationCache.disabled();
   const judgement = await judgeIncoming(diff.incoming, {
     config,
     trust,
@@ -170,7 +173,7 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
     peerNode,
     ourRevocations,
     cache,
-    have: (id) => catalog.entries.has(id) || existsSync(join(repo.remDir, memoryPath(id))),
+    have: (id) => existsSync(join(repo.remDir, memoryPath(id))),
     checkPeerSeal: async (seal) => {
       const placed = await history.introducingCommits(peerCommit, [seal.path]);
       const commit = placed.found.get(seal.path);
@@ -185,8 +188,8 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
 
   // --- roots ---------------------------------------------------------------------------
   const roots = await TreeRootCache.open(repo);
-  const ourIds = head ? await history.memoryIdsAt(head) : [];
-  const ours = roots.get(ourTree) ?? (await types.rootOf(ourIds, head ?? peerCommit));
+  const ourIds = async () => (head ? await history.memoryIdsAt(head) : []);
+  const ours = roots.get(ourTree) ?? (await types.rootOf(await ourIds(), head ?? peerCommit));
   roots.set(ourTree, ours);
   let peerRoot = roots.get(peerTree);
   if (!peerRoot) {
@@ -197,7 +200,7 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
   const merged =
     acceptedIds.length === 0
       ? ours
-      : await types.rootOf([...ourIds, ...acceptedIds], head ?? peerCommit);
+      : await types.rootOf([...(await ourIds()), ...acceptedIds], head ?? peerCommit);
   await roots.save();
 
   const rejected = [...diff.rejected, ...judgement.rejected].sort((a, b) =>
@@ -262,8 +265,7 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
       fallbackIdentity: signing?.author,
     },
     async (tx) => {
-      for (const m of judgement.accepted) await tx.writeMemory(m);
-      for (const m of judgement.updated) await tx.writeMemory(m);
+      await tx.writeMemories([...judgement.accepted, ...judgement.updated]);
       if (receipt) await tx.writeMemory(receipt);
     },
   );
