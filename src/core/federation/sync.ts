@@ -6,7 +6,8 @@
 import type { Signer } from '../../crypto/signer.js';
 import { fetchPeer } from '../../git/fetch.js';
 import { HistoryReader } from '../../git/history.js';
-import { CommitSnapshot, headCommit } from '../../git/snapshots.js';
+import { headCommit } from '../../git/snapshots.js';
+import { fs, isogit } from '../../git/isogit.js';
 import { openCatalog } from '../catalog.js';
 import { readConfig, requireConfig } from '../config.js';
 import { decodeMemory, type Memory } from '../envelope.js';
@@ -24,7 +25,7 @@ import { MEMORIES_DIR, REM_DIR, memoryPath } from '../paths.js';
 import type { Peer } from '../peers.js';
 import { prepareSigning, signMemory } from '../record.js';
 import type { Repository } from '../repository.js';
-import { WorkingTreeSnapshot } from '../snapshot.js';
+import { WorkingTreeSnapshot, type Snapshot } from '../snapshot.js';
 import { stampNew } from '../timestamp.js';
 import { transact } from '../transaction.js';
 import { TrustStore } from '../trust.js';
@@ -72,6 +73,25 @@ const MEMORIES_TREE = `${REM_DIR}/${MEMORIES_DIR}`;
 /** Receipts list up to this many accepted ids (acceptedRoot always covers all of them). */
 const LISTED_ACCEPTED = 12_000;
 const LISTED_REJECTED = 1_000;
+
+/**
+ * The peer commit's .remembrancer/ as a snapshot that reads single files by path: a
+ * CommitSnapshot would list every memory of the peer to find config.json.
+ */
+function onePathSnapshot(repo: Repository, commit: string, peer: Peer): Snapshot {
+  return {
+    label: `${peer.name} ${peer.ref} (${commit.slice(0, 7)})`,
+    list: () => Promise.resolve([]),
+    read: async (path: string, maxBytes?: number) => {
+      const git = await isogit();
+      const { blob } = await git
+        .readBlob({ fs, gitdir: repo.gitdir, oid: commit, filepath: `${REM_DIR}/${path}` })
+        .catch(() => ({ blob: undefined }));
+      if (blob && maxBytes !== undefined && blob.length > maxBytes) return undefined;
+      return blob;
+    },
+  };
+}
 
 export async function syncPeer(
   repo: Repository,
@@ -134,8 +154,7 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
       },
     );
   }
-  const peerSnapshot = new CommitSnapshot(repo, peerCommit, `${peer.name} ${peer.ref}`);
-  const peerNode = await readConfig(peerSnapshot).then(
+  const peerNode = await readConfig(onePathSnapshot(repo, peerCommit, peer)).then(
     (c) => c?.node,
     () => undefined,
   );
