@@ -3,9 +3,13 @@
  * commit and stopping at every object it already has: a commit or tree it has comes with
  * everything below it, as git guarantees for a connected store.
  */
+import { setImmediate } from 'node:timers/promises';
 import type { ObjectType, RawObject } from './pack-writer.js';
 
-export type ReadRaw = (oid: string) => Promise<{ type: ObjectType; content: Uint8Array }>;
+/** Reads an object synchronously; the walk yields to the event loop now and then. */
+export type ReadRaw = (oid: string) => Omit<RawObject, 'oid'>;
+
+const YIELD_EVERY = 2000;
 
 /** Thrown when an object the walk needs cannot be read: the source store is incomplete. */
 export class MissingObjectError extends Error {
@@ -19,10 +23,11 @@ export class MissingObjectError extends Error {
 }
 
 function headerValues(content: Uint8Array, key: string): string[] {
-  const text = Buffer.from(content).toString('latin1');
-  const end = text.indexOf('\n\n');
+  const buf = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  const blank = buf.indexOf('\n\n');
+  const text = buf.toString('latin1', 0, blank === -1 ? buf.length : blank);
   const values: string[] = [];
-  for (const line of (end === -1 ? text : text.slice(0, end)).split('\n')) {
+  for (const line of text.split('\n')) {
     if (line.startsWith(key + ' ')) values.push(line.slice(key.length + 1).trim());
   }
   return values;
@@ -80,9 +85,10 @@ export async function missingObjects(
     if (seen.has(oid)) continue;
     seen.add(oid);
     if (have(oid)) continue;
+    if (found.length % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
     let object;
     try {
-      object = await read(oid);
+      object = read(oid);
     } catch (err) {
       throw new MissingObjectError(oid, expected, err);
     }

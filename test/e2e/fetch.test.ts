@@ -52,8 +52,10 @@ async function storeState(s: Sandbox): Promise<string> {
   return `${files.sort().join('\n')}\n--\n${refs}`;
 }
 
+/** No object missing (connectivity), and every object's content matches its name. */
 async function fsck(s: Sandbox): Promise<void> {
   await s.git(['fsck', '--connectivity-only', '--no-dangling']);
+  await s.git(['fsck', '--strict', '--no-dangling']);
 }
 
 async function peerHead(rev = 'HEAD'): Promise<string> {
@@ -178,6 +180,24 @@ describe('fetchPeer from a local path', () => {
       .filter(Boolean).length;
     expect(await newPackObjects(s, before)).toBe(expected);
     await fsck(s);
+  });
+
+  it('copies from a peer whose objects git packed with deltas, keeping them as deltas', async () => {
+    const p = track(peer.fork());
+    for (let i = 0; i < 5; i++) await record(p, `Decision ${i} about the retention of logs`);
+    await p.git(['gc', '-q', '--aggressive']);
+    const s = await ours();
+    const before = packs(s);
+    const result = await fetchPeer(repoOf(s), { name: 'gc', url: p.repo, ref: 'refs/heads/main' });
+    expect(result.commit).toBe((await p.git(['rev-parse', 'HEAD'])).trim());
+    await fsck(s);
+    const [pack] = packs(s).filter((n) => !before.includes(n));
+    const listing = await s.git([
+      'verify-pack',
+      '-v',
+      join(s.repo, '.git/objects/pack', pack as string),
+    ]);
+    expect(listing).toMatch(/chain length = 1: \d+ object/);
   });
 
   it('a peer that is no git repository, or not there at all, is unreachable and nothing changes', async () => {
