@@ -3,7 +3,7 @@
  * and served by real git servers: a local path, file://, git http-backend over http, and
  * ssh through the system git with a stand-in for ssh. Failures must change nothing.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readdirSync, rmSync, statSync, mkdirSync, writeFileSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -198,6 +198,16 @@ describe('fetchPeer from a local path', () => {
       join(s.repo, '.git/objects/pack', pack as string),
     ]);
     expect(listing).toMatch(/chain length = 1: \d+ object/);
+  });
+
+  it('removes the scratch folder a killed fetch left behind, and never one of a live fetch', async () => {
+    const s = await ours();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const cache = join(s.repo, '.git', 'remembrancer');
+    mkdirSync(join(cache, `incoming-${dead}-x`, 'objects'), { recursive: true });
+    mkdirSync(join(cache, `incoming-${process.pid}-y`), { recursive: true });
+    await fetchPeer(repoOf(s), { name: 'alpha', url: peer.repo, ref: 'refs/heads/main' });
+    expect(readdirSync(cache)).toEqual([`incoming-${process.pid}-y`]);
   });
 
   it('a peer that is no git repository, or not there at all, is unreachable and nothing changes', async () => {
