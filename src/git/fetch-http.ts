@@ -145,7 +145,14 @@ export async function fetchOverHttp(
     if (!object) throw new Error(`${o} is not in the pack`);
     return object;
   };
-  await missingObjects(oid, 'commit', (o) => ours.has(o), read, false);
+  await missingObjects(
+    oid,
+    'commit',
+    (o) => ours.has(o),
+    read,
+    false,
+    (o) => fetched.has(o),
+  );
   if (!packFile) return { oid };
   const name = packFile.slice(0, -'.pack'.length);
   return {
