@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryReader } from '../../git/history.js';
-import { fs, isogit } from '../../git/isogit.js';
+import { ObjectStore } from '../../git/object-store.js';
 import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from '../envelope.js';
 import { RemembrancerError } from '../errors.js';
 import type { RejectedMemory } from '../memory-types.js';
@@ -95,13 +95,21 @@ export async function diffPeer(
     }
   }
 
-  const git = await isogit();
-  const cache = {};
+  // Read synchronously from the object files, with delta bases cached: isomorphic-git
+  // inflates a whole delta chain again for every blob.
+  const store = candidates.length > 0 ? new ObjectStore(repo.gitdir) : undefined;
   const incoming: Incoming[] = [];
   await mapLimit(candidates, 16, async ({ path, oid }) => {
     const id = FILE.exec(path.split('/')[2] as string)?.[1] as string;
     try {
-      const { blob } = await git.readBlob({ fs, dir: repo.root, gitdir: repo.gitdir, oid, cache });
+      const object = store?.read(oid);
+      if (!object || object.type !== 'blob') {
+        throw new RemembrancerError(
+          'FILE_NOT_FOUND',
+          `blob ${oid} is missing from the fetched objects`,
+        );
+      }
+      const blob = object.content;
       if (blob.length > MAX_MEMORY_BYTES) {
         throw new RemembrancerError(
           'FILE_TOO_LARGE',
