@@ -9,6 +9,7 @@ import {
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
 import { shortId } from './render.js';
+import { queryItem } from '../core/shapes.js';
 import {
   buildNote,
   readFilters,
@@ -21,21 +22,6 @@ export interface QueryOptions extends GlobalOptions, FilterFlags {
   text: string | string[];
   limit?: number;
   json: boolean;
-}
-
-/** The stable JSON shape of a search result (docs/json.md). */
-export function queryItem(hit: SearchHit) {
-  return {
-    id: hit.id,
-    type: hit.type,
-    created: hit.created,
-    node: hit.node,
-    author: hit.author,
-    title: hit.title,
-    snippet: hit.snippet.text,
-    score: hit.score,
-    terms: hit.terms,
-  };
 }
 
 /** The snippet with its matched words in bold colour (plain where colour is off). */
