@@ -9,6 +9,8 @@ export async function serveStdio(ctx: McpContext, log: (line: string) => void): 
   const closed = new Promise<void>((resolve) => {
     transport.onclose = resolve;
   });
+  // A line that is not JSON-RPC is the client's mistake: say so on stderr and read on.
+  server.server.onerror = (err) => log(`remembrancer mcp: ${err.message}`);
   await server.connect(transport);
   // The SDK's transport does not notice the client going away; closing stdin means it did.
   process.stdin.once('end', () => void server.close());

@@ -4,12 +4,14 @@
  * and its answer checked against what the CLI says about the same repository.
  */
 import { createHash } from 'node:crypto';
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { head, memoryFiles, Sandbox, sandboxTracker, subject } from '../helpers/cli.js';
+import { BIN, head, memoryFiles, Sandbox, sandboxTracker, subject } from '../helpers/cli.js';
 import {
   call,
   callError,
@@ -541,5 +543,65 @@ describe('usage', () => {
     const port = await base.run(['mcp', '--port', '9000']);
     expect(port.code).toBe(2);
     expect(port.stderr).toMatch(/^error: --port and --host only apply with --http/);
+  });
+});
+
+describe('robustness and start-up cost', () => {
+  it('a line that is not JSON-RPC is reported on stderr and the next request is answered', async () => {
+    const s = track(base.fork());
+    const child = spawn(process.execPath, [BIN, 'mcp', '--read-only'], {
+      cwd: s.repo,
+      env: s.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.stdin.write('this is not json\n');
+    child.stdin.write(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'raw', version: '1' },
+        },
+      }) + '\n',
+    );
+    for (let i = 0; i < 100 && !stdout.includes('\n'); i++) await sleep(50);
+    child.stdin.end();
+    expect(await exited).toBe(0);
+    const answer = JSON.parse(stdout.split('\n')[0] as string) as {
+      id: number;
+      result: { serverInfo: { name: string } };
+    };
+    expect(answer).toMatchObject({ id: 1, result: { serverInfo: { name: 'remembrancer' } } });
+    expect(stderr).toMatch(/remembrancer mcp: .*JSON/i);
+  });
+
+  it('--help never loads the MCP SDK or zod: they are reached only through the mcp command', () => {
+    const dist = join(BIN, '..', '..', 'dist');
+    const seen = new Set<string>();
+    const walk = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^import\s(?:[^;]*?from\s*)?"(\.[^"]+)"/gm)) {
+        walk(join(dirname(file), m[1] as string));
+      }
+    };
+    walk(join(dist, 'cli.js'));
+    const app = readFileSync(join(dist, 'cli.js'), 'utf8').match(
+      /import\("\.\/(chunks\/app-[^"]+)"\)/,
+    );
+    walk(join(dist, app?.[1] as string));
+    expect(seen.size).toBeGreaterThan(2);
+    for (const file of seen) {
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/McpServer|ZodType/);
+    }
   });
 });
