@@ -72,7 +72,7 @@ export function peerKeyPath(peer: string, fingerprint: string): string {
 }
 
 /** Where a peer's fetched commit is kept: refs/remembrancer/peers/<name>/<ref without refs/>. */
-export function peerTrackingRef(peer: Peer): string {
+export function peerTrackingRef(peer: Pick<Peer, 'name' | 'ref'>): string {
   return `refs/remembrancer/peers/${peer.name}/${peer.ref.replace(/^refs\//, '')}`;
 }
 
