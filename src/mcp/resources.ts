@@ -3,10 +3,6 @@
  * byte for byte (canonical JSON), so a client can hash it and check the id itself.
  */
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { serializeEnvelope } from '../core/envelope.js';
-import { timeline, withSearchIndex } from '../core/search/index.js';
-import { readByPrefix } from '../core/store.js';
-import { WorkingTreeSnapshot } from '../core/snapshot.js';
 import type { McpContext } from './context.js';
 import { resourceError } from './errors.js';
 
@@ -26,6 +22,7 @@ export function registerMemoryResources(server: McpServer, ctx: McpContext): voi
   const template = new ResourceTemplate(MEMORY_URI, {
     list: async () => {
       try {
+        const { timeline, withSearchIndex } = await import('../core/search/index.js');
         const { result: days } = await withSearchIndex(ctx.repo, (file) => timeline(file));
         const newest = days.flatMap((d) => d.memories).slice(0, LISTED_RESOURCES);
         return {
@@ -53,6 +50,12 @@ export function registerMemoryResources(server: McpServer, ctx: McpContext): voi
     },
     async (_uri, variables) => {
       try {
+        const [{ serializeEnvelope }, { readByPrefix }, { WorkingTreeSnapshot }] =
+          await Promise.all([
+            import('../core/envelope.js'),
+            import('../core/store.js'),
+            import('../core/snapshot.js'),
+          ]);
         const id = String([variables['id']].flat()[0] ?? '');
         const memory = await readByPrefix(new WorkingTreeSnapshot(ctx.repo.remDir), id);
         return {

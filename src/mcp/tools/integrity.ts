@@ -2,13 +2,9 @@
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { checkCovenant } from '../../core/covenant-target.js';
-import { currentRoot } from '../../core/current-root.js';
 import { RemembrancerError } from '../../core/errors.js';
 import { summarize } from '../../core/memory-types.js';
 import type { Repository } from '../../core/repository.js';
-import { rootAt } from '../../core/root-at.js';
-import { verifyArtifact } from '../../core/verify-artifact.js';
 import { finding, signatureStatus } from '../schemas.js';
 import { defineTool } from '../tool.js';
 
@@ -89,6 +85,7 @@ export const verifyArtifactTool = defineTool({
       args.path !== undefined
         ? fileInRepository(ctx.repo, args.path)
         : `sha256:${(args.sha256 as string).replace(/^sha256:/, '')}`;
+    const { verifyArtifact } = await import('../../core/verify-artifact.js');
     const verdict = await verifyArtifact(ctx.repo, artifact);
     return {
       ok: verdict.ok,
@@ -137,6 +134,7 @@ export const merkleRootTool = defineTool({
   },
   run: async (args, ctx) => {
     if (args.at !== undefined) {
+      const { rootAt } = await import('../../core/root-at.js');
       const at = await rootAt(ctx.repo, args.at);
       return {
         root: at.root,
@@ -146,6 +144,7 @@ export const merkleRootTool = defineTool({
         latestSeal: null,
       };
     }
+    const { currentRoot } = await import('../../core/current-root.js');
     return { ...(await currentRoot(ctx.repo)), commit: null };
   },
 });
@@ -173,5 +172,8 @@ export const covenantStatus = defineTool({
     warnings: z.array(finding),
     notes: z.array(z.string()),
   },
-  run: async (args, ctx) => checkCovenant(ctx.repo, args),
+  run: async (args, ctx) => {
+    const { checkCovenant } = await import('../../core/covenant-target.js');
+    return checkCovenant(ctx.repo, args);
+  },
 });

@@ -1,6 +1,5 @@
 /** One memory in full, with its signatures and timestamps checked. */
 import { z } from 'zod';
-import { inspectMemory } from '../../core/inspect.js';
 import { summarize } from '../../core/memory-types.js';
 import { memoryId, signatureStatus } from '../schemas.js';
 import { defineTool } from '../tool.js';
@@ -38,6 +37,7 @@ export const getMemory = defineTool({
     }),
   },
   run: async (args, ctx) => {
+    const { inspectMemory } = await import('../../core/inspect.js');
     const { memory, verification } = await inspectMemory(ctx.repo, args.id);
     return {
       id: memory.id,

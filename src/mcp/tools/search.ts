@@ -1,8 +1,5 @@
 /** Finding memories through the search index: ranked search, and every id page by page. */
 import { z } from 'zod';
-import { searchIndex, timeline, withSearchIndex } from '../../core/search/index.js';
-import { queryItem, timelineItem } from '../../core/shapes.js';
-import { readFilters } from '../../cli/search-options.js';
 import { dateText, heading, typeName } from '../schemas.js';
 import { defineTool } from '../tool.js';
 
@@ -33,6 +30,11 @@ export const searchMemories = defineTool({
     ),
   },
   run: async (args, ctx) => {
+    const [{ readFilters }, { searchIndex, withSearchIndex }, { queryItem }] = await Promise.all([
+      import('../../cli/search-options.js'),
+      import('../../core/search/index.js'),
+      import('../../core/shapes.js'),
+    ]);
     const filters = await readFilters(args);
     const { result, opened } = await withSearchIndex(ctx.repo, (file) =>
       searchIndex(file, args.query, filters, args.limit),
@@ -68,6 +70,11 @@ export const listMemoryIds = defineTool({
     memories: z.array(z.object(heading)),
   },
   run: async (args, ctx) => {
+    const [{ readFilters }, { timeline, withSearchIndex }, { timelineItem }] = await Promise.all([
+      import('../../cli/search-options.js'),
+      import('../../core/search/index.js'),
+      import('../../core/shapes.js'),
+    ]);
     const filters = await readFilters(args);
     const { result: days } = await withSearchIndex(ctx.repo, (file) => timeline(file, filters));
     const all = days.flatMap((d) => d.memories);

@@ -1,10 +1,5 @@
 /** Who this node talks to, and whether the server and its repository are in order. */
 import { z } from 'zod';
-import { openCatalog } from '../../core/catalog.js';
-import { requireConfig } from '../../core/config.js';
-import { readFederationStatus, readPeers } from '../../core/peers.js';
-import { WorkingTreeSnapshot } from '../../core/snapshot.js';
-import { TrustStore } from '../../core/trust.js';
 import { defineTool } from '../tool.js';
 
 export const listPeers = defineTool({
@@ -43,6 +38,10 @@ export const listPeers = defineTool({
     ),
   },
   run: async (_args, ctx) => {
+    const [{ readFederationStatus, readPeers }, { WorkingTreeSnapshot }] = await Promise.all([
+      import('../../core/peers.js'),
+      import('../../core/snapshot.js'),
+    ]);
     const peers = await readPeers(new WorkingTreeSnapshot(ctx.repo.remDir));
     const status = readFederationStatus(ctx.repo);
     return {
@@ -77,6 +76,13 @@ export const health = defineTool({
     readOnly: z.boolean(),
   },
   run: async (_args, ctx) => {
+    const [{ openCatalog }, { requireConfig }, { WorkingTreeSnapshot }, { TrustStore }] =
+      await Promise.all([
+        import('../../core/catalog.js'),
+        import('../../core/config.js'),
+        import('../../core/snapshot.js'),
+        import('../../core/trust.js'),
+      ]);
     const snapshot = new WorkingTreeSnapshot(ctx.repo.remDir);
     const [config, catalog, trust] = await Promise.all([
       requireConfig(snapshot),

@@ -4,11 +4,8 @@
  * exists in a --read-only server.
  */
 import { z } from 'zod';
-import { createAdr } from '../../core/adr-store.js';
-import { recordDecision } from '../../core/decision.js';
 import { RemembrancerError } from '../../core/errors.js';
 import { ADR_STATUSES } from '../../core/memory-types.js';
-import { recordedItem } from '../../core/shapes.js';
 import { written } from '../schemas.js';
 import { defineTool } from '../tool.js';
 
@@ -26,6 +23,10 @@ export const recordDecisionTool = defineTool({
   },
   output: written,
   run: async (args, ctx) => {
+    const [{ recordDecision }, { recordedItem }] = await Promise.all([
+      import('../../core/decision.js'),
+      import('../../core/shapes.js'),
+    ]);
     const result = await recordDecision(
       ctx.repo,
       { text: args.text, tags: args.tags },
@@ -58,6 +59,10 @@ export const createAdrTool = defineTool({
         fix: 'give at least one of context, decision and consequences',
       });
     }
+    const [{ createAdr }, { recordedItem }] = await Promise.all([
+      import('../../core/adr-store.js'),
+      import('../../core/shapes.js'),
+    ]);
     const signer = await ctx.signer();
     const adr = await createAdr(
       ctx.repo,
