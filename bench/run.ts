@@ -3,7 +3,7 @@
 // Usage: npm run bench -- [--only startup,record,covenant,timestamps,prove,query,mcp]
 // Large fixtures (10,000 stamped memories, 100,000 memories) are generated once and kept in
 // bench/.work/ (git-ignored); delete that folder to regenerate them.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -31,6 +31,7 @@ import { openSearchIndex, searchIndex } from '../src/core/search/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'remembrancer.js');
@@ -595,6 +596,36 @@ async function mcpBench(): Promise<void> {
     unit: 'ms',
   });
   await client.close();
+
+  // Over HTTP every POST gets a fresh server (stateless): what that costs per call.
+  const token = 'bench-token-0123456789abcdef';
+  const server = spawn(process.execPath, [BIN, 'mcp', '--http', '--port', '0', '--read-only'], {
+    cwd: dir,
+    env: { ...env, REMEMBRANCER_MCP_TOKEN: token },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = await new Promise<URL>((resolve, reject) => {
+    let said = '';
+    server.stderr.on('data', (d: Buffer) => {
+      said += d.toString();
+      const m = /at (http:\/\/\S+\/mcp)/.exec(said);
+      if (m) resolve(new URL(m[1] as string));
+    });
+    server.once('exit', () => reject(new Error(`mcp --http exited: ${said}`)));
+  });
+  const http = new Client({ name: 'bench', version: '1' });
+  await http.connect(
+    new StreamableHTTPClientTransport(url, {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
+  );
+  results.push({
+    name: 'mcp: search_memories over HTTP at 1,000 memories (p50)',
+    value: await calls(http, 'search_memories', queries),
+    unit: 'ms',
+  });
+  await http.close();
+  server.kill('SIGTERM');
 }
 
 if (want('mcp')) await mcpBench();
