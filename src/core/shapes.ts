@@ -6,6 +6,7 @@ import type { Memory } from './envelope.js';
 import { summarize } from './memory-types.js';
 import type { RecordResult } from './record.js';
 import type { SearchHit, TimelineEntry } from './search/index.js';
+import type { ArtifactVerdict } from './verify-artifact.js';
 
 export function queryItem(hit: SearchHit) {
   return {
@@ -57,5 +58,24 @@ export function recordedItem(result: RecordResult) {
     signers: memory.envelope.signatures.map((s) => s.keyid),
     commit: result.commit ?? null,
     warnings: result.warnings,
+  };
+}
+
+/** `verify`: whether the artifact is known, and every receipt naming it with its checks. */
+export function verdictItem(verdict: ArtifactVerdict) {
+  return {
+    ok: verdict.ok,
+    sha256: verdict.sha256,
+    source: verdict.source,
+    reason: verdict.reason,
+    receipts: verdict.receipts.map((r) => ({
+      id: r.memory.id,
+      type: r.memory.envelope.signed.type,
+      created: r.memory.envelope.signed.created,
+      summary: summarize(r.memory),
+      valid: r.valid,
+      signatures: r.signatures,
+      problems: r.problems,
+    })),
   };
 }

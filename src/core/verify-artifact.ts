@@ -58,6 +58,15 @@ export function namesDigest(memory: Memory, sha256: string): boolean {
 
 export async function verifyArtifact(repo: Repository, artifact: string): Promise<ArtifactVerdict> {
   const { sha256, source } = await artifactDigest(artifact);
+  return verifyDigest(repo, sha256, source);
+}
+
+/** The receipts that name a sha256 (lower-case hex), each with its signatures checked. */
+export async function verifyDigest(
+  repo: Repository,
+  sha256: string,
+  source: 'file' | 'digest' = 'digest',
+): Promise<ArtifactVerdict> {
   const snapshot = new WorkingTreeSnapshot(repo.remDir);
   const config = await requireConfig(snapshot);
   const [loaded, trust] = await Promise.all([loadMemories(snapshot), TrustStore.load(snapshot)]);

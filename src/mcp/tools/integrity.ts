@@ -3,7 +3,6 @@ import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { RemembrancerError } from '../../core/errors.js';
-import { summarize } from '../../core/memory-types.js';
 import type { Repository } from '../../core/repository.js';
 import { finding, signatureStatus } from '../schemas.js';
 import { defineTool } from '../tool.js';
@@ -81,27 +80,18 @@ export const verifyArtifactTool = defineTool({
         fix: 'pass the digest as sha256, or a file in the repository as path',
       });
     }
-    const artifact =
+    const [{ verifyArtifact, verifyDigest }, { verdictItem }] = await Promise.all([
+      import('../../core/verify-artifact.js'),
+      import('../../core/shapes.js'),
+    ]);
+    const verdict =
       args.path !== undefined
-        ? fileInRepository(ctx.repo, args.path)
-        : `sha256:${(args.sha256 as string).replace(/^sha256:/, '')}`;
-    const { verifyArtifact } = await import('../../core/verify-artifact.js');
-    const verdict = await verifyArtifact(ctx.repo, artifact);
-    return {
-      ok: verdict.ok,
-      sha256: verdict.sha256,
-      source: verdict.source,
-      reason: verdict.reason,
-      receipts: verdict.receipts.map((r) => ({
-        id: r.memory.id,
-        type: r.memory.envelope.signed.type,
-        created: r.memory.envelope.signed.created,
-        summary: summarize(r.memory),
-        valid: r.valid,
-        signatures: r.signatures,
-        problems: r.problems,
-      })),
-    };
+        ? await verifyArtifact(ctx.repo, fileInRepository(ctx.repo, args.path))
+        : await verifyDigest(
+            ctx.repo,
+            (args.sha256 as string).replace(/^sha256:/, '').toLowerCase(),
+          );
+    return verdictItem(verdict);
   },
 });
 
