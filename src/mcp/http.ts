@@ -160,6 +160,9 @@ export async function serveHttp(
   hosts = localNames(options.host, port);
   const shown = options.host.includes(':') ? `[${options.host}]` : options.host;
   log(`remembrancer mcp: serving ${ctx.repo.root} at http://${shown}:${port}/mcp`);
+  if (!LOOPBACK.has(options.host)) {
+    log(`warning: listening on ${options.host}, beyond this machine; only the token guards it`);
+  }
   if (generated) {
     log(`bearer token (shown once; set ${TOKEN_ENV} to choose your own): ${token}`);
   }
