@@ -3,7 +3,7 @@
  * a transport; the MCP glue is in src/mcp/, loaded (with the SDK and zod) only here.
  */
 import { RemembrancerError } from '../core/errors.js';
-import { resolveSigner, type Signer } from '../crypto/signer.js';
+import { createContext } from '../mcp/context.js';
 import { openRepository, type GlobalOptions, type SigningOptions } from './context.js';
 import type { IO } from './io.js';
 import { VERSION } from './version.js';
@@ -30,26 +30,16 @@ export async function run(options: McpOptions, io: IO): Promise<number> {
       fix: 'give a number from 1 to 65535, or 0 for any free port',
     });
   }
-  let cached: Promise<Signer | undefined> | undefined;
-  const ctx = {
-    repo,
+  const ctx = createContext(repo, {
     readOnly: options.readOnly,
     version: VERSION,
-    signer: () => {
-      cached ??= resolveSigner({
-        keyFile: options.key,
-        gpgKey: options.gpgKey,
-        passphraseEnv: options.passphraseEnv,
-        env: io.env,
-        // A passphrase cannot be asked for: stdin carries the protocol, or nobody is at it.
-        prompt: () => Promise.resolve(undefined),
-      }).catch((err: unknown) => {
-        cached = undefined;
-        throw err;
-      });
-      return cached;
+    signing: {
+      keyFile: options.key,
+      gpgKey: options.gpgKey,
+      passphraseEnv: options.passphraseEnv,
+      env: io.env,
     },
-  };
+  });
   const log = (line: string) => io.err(line);
   // One bad request must not take the server down with it.
   process.on('unhandledRejection', (err) => log(`remembrancer mcp: ${String(err)}`));
