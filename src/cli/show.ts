@@ -1,12 +1,16 @@
 import type { Memory } from '../core/envelope.js';
 import type { DecisionBody, DeployBody, SealBody } from '../core/memory-types.js';
 import { inspectMemory } from '../core/inspect.js';
+import { WorkingTreeSnapshot } from '../core/snapshot.js';
+import { openPeerView } from '../core/federation/peer-view.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
 import { signatureLine } from './render.js';
 
 export interface ShowOptions extends GlobalOptions {
   id: string;
+  /** Read it from an external peer's fetched memories. */
+  peer?: string;
   json: boolean;
 }
 
@@ -51,7 +55,11 @@ function fields(memory: Memory): [string, string][] {
 
 export async function run(options: ShowOptions, io: IO): Promise<number> {
   const repo = openRepository(options);
-  const { memory, verification } = await inspectMemory(repo, options.id);
+  // --peer: a memory as a peer holds it, judged by this repository's trust and policy.
+  const source = options.peer
+    ? new WorkingTreeSnapshot((await openPeerView(repo, options.peer)).remDir)
+    : undefined;
+  const { memory, verification } = await inspectMemory(repo, options.id, source);
   const { signatures, timestamps, problems } = verification;
   if (options.json) {
     io.json({

@@ -6,7 +6,7 @@ import { requireConfig, type Policy } from './config.js';
 import type { Memory } from './envelope.js';
 import { checkSignatures, judgeProvenance, type SignatureStatus } from './provenance.js';
 import type { Repository } from './repository.js';
-import { WorkingTreeSnapshot } from './snapshot.js';
+import { WorkingTreeSnapshot, type Snapshot } from './snapshot.js';
 import { readByPrefix } from './store.js';
 import { checkTimestamps, judgeTime, type TimestampStatus } from './time.js';
 import { TrustStore } from './trust.js';
@@ -20,14 +20,16 @@ export interface MemoryVerification {
   problems: string[];
 }
 
+/** `source` is where the memory is read (default: the working tree); trust is always ours. */
 export async function inspectMemory(
   repo: Repository,
   prefix: string,
+  source?: Snapshot,
 ): Promise<{ memory: Memory; verification: MemoryVerification }> {
   const snapshot = new WorkingTreeSnapshot(repo.remDir);
   const [config, memory, trust] = await Promise.all([
     requireConfig(snapshot),
-    readByPrefix(snapshot, prefix),
+    readByPrefix(source ?? snapshot, prefix),
     TrustStore.load(snapshot),
   ]);
   const signatures = await checkSignatures(memory, trust);
