@@ -16,7 +16,7 @@ export const typeName = z
   .min(1)
   .describe('a memory type: deploy, decision, seal, adr, adr-status, adr-link (plurals accepted)');
 
-export const author = z.object({
+export const author = z.looseObject({
   name: z.string(),
   email: z.string(),
   key: z.string().optional(),
@@ -44,7 +44,7 @@ export const written = {
   warnings: z.array(z.string()),
 };
 
-export const signatureStatus = z.object({
+export const signatureStatus = z.looseObject({
   keyid: z.string(),
   state: z.enum(['valid', 'invalid', 'untrusted']),
   reason: z.string().optional(),
@@ -52,7 +52,7 @@ export const signatureStatus = z.object({
   created: z.string().optional(),
 });
 
-export const finding = z.object({
+export const finding = z.looseObject({
   rule: z.string(),
   code: z.string(),
   file: z.string().nullable(),

@@ -9,6 +9,16 @@ import { z } from 'zod';
 import type { McpContext } from './context.js';
 import { toolError } from './errors.js';
 
+/**
+ * A loose object's type has an index signature that core's interfaces lack; what a tool
+ * returns is checked against the named fields only.
+ */
+type Named<T> = T extends readonly (infer U)[]
+  ? Named<U>[]
+  : T extends object
+    ? { [K in keyof T as string extends K ? never : K]: Named<T[K]> }
+    : T;
+
 export interface Tool<I extends z.ZodRawShape, O extends z.ZodRawShape> {
   name: string;
   title: string;
@@ -17,7 +27,7 @@ export interface Tool<I extends z.ZodRawShape, O extends z.ZodRawShape> {
   output: O;
   /** Adds a memory (and a commit): left out by --read-only. */
   writes?: boolean;
-  run: (args: z.infer<z.ZodObject<I>>, ctx: McpContext) => Promise<z.infer<z.ZodObject<O>>>;
+  run: (args: z.infer<z.ZodObject<I>>, ctx: McpContext) => Promise<Named<z.infer<z.ZodObject<O>>>>;
 }
 
 /** Keeps each tool's argument and result types tied to its own shapes. */
@@ -46,7 +56,9 @@ export function registerTools(
         title: tool.title,
         description: tool.description,
         inputSchema: tool.input,
-        outputSchema: tool.output,
+        // Loose, as the --json shapes are: fields may be added, never removed or renamed,
+        // so a client validating against an older listing still accepts a newer answer.
+        outputSchema: z.looseObject(tool.output),
         annotations: {
           readOnlyHint: !tool.writes,
           destructiveHint: false,

@@ -291,6 +291,20 @@ describe('over stdio', () => {
           },
         ],
       });
+      // The last sync as the federation records it, with a field this server does not name:
+      // output schemas are loose, as --json shapes are, so the client still accepts it.
+      const lastSync = {
+        lastAttempt: '2026-11-25T08:00:00Z',
+        lastSuccess: '2026-11-25T08:00:00Z',
+        counts: { fetched: 3, accepted: 2, rejected: 1, ignored: 0 },
+        viewTree: 'f'.repeat(40),
+      };
+      writeFileSync(
+        join(s.repo, '.git', 'remembrancer', 'federation-status.json'),
+        JSON.stringify({ peers: { payments: lastSync } }),
+      );
+      const listed = await call<{ peers: { lastSync: unknown }[] }>(client, 'list_peers');
+      expect(listed.peers[0]?.lastSync).toEqual(lastSync);
     } finally {
       s.write('.remembrancer/peers.json', '{"schema": 1, "peers": [{"name": "!"}]}');
       expect(await callError(client, 'list_peers')).toMatch(/^SCHEMA_VIOLATION: /);

@@ -63,7 +63,7 @@ export const verifyArtifactTool = defineTool({
     source: z.enum(['file', 'digest']),
     reason: z.string(),
     receipts: z.array(
-      z.object({
+      z.looseObject({
         id: z.string(),
         type: z.string(),
         created: z.string(),
@@ -112,7 +112,7 @@ export const merkleRootTool = defineTool({
       .describe('the commit the root is computed at; null: working tree'),
     invalidFiles: z.number().int().describe('memory files that could not be read'),
     latestSeal: z
-      .object({
+      .looseObject({
         id: z.string(),
         root: z.string(),
         treeSize: z.number().int(),

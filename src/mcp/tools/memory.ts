@@ -15,16 +15,16 @@ export const getMemory = defineTool({
     path: z.string(),
     summary: z.string(),
     uri: z.string().describe('the same memory as an MCP resource'),
-    envelope: z.object({
+    envelope: z.looseObject({
       signed: z.record(z.string(), z.unknown()),
       signatures: z.array(z.record(z.string(), z.unknown())),
     }),
-    verification: z.object({
+    verification: z.looseObject({
       ok: z.boolean().describe('no provenance or time violation under the policy'),
       policy: z.enum(['strict', 'permissive']),
       signatures: z.array(signatureStatus),
       timestamps: z.array(
-        z.object({
+        z.looseObject({
           keyid: z.string(),
           tsa: z.string(),
           ok: z.boolean(),

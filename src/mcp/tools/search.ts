@@ -21,7 +21,7 @@ export const searchMemories = defineTool({
     total: z.number().int().describe('how many memories match, before the limit'),
     invalidFiles: z.number().int().describe('memory files left out because they are invalid'),
     results: z.array(
-      z.object({
+      z.looseObject({
         ...heading,
         snippet: z.string(),
         score: z.number(),
@@ -67,7 +67,7 @@ export const listMemoryIds = defineTool({
       .int()
       .nullable()
       .describe('the offset of the next page; null at the end'),
-    memories: z.array(z.object(heading)),
+    memories: z.array(z.looseObject(heading)),
   },
   run: async (args, ctx) => {
     const [{ readFilters }, { timeline, withSearchIndex }, { timelineItem }] = await Promise.all([

@@ -10,7 +10,7 @@ export const listPeers = defineTool({
   input: {},
   output: {
     peers: z.array(
-      z.object({
+      z.looseObject({
         name: z.string(),
         url: z.string(),
         ref: z.string(),
@@ -18,14 +18,14 @@ export const listPeers = defineTool({
         scope: z.array(z.string()).nullable().describe('memory types taken; null: every type'),
         keys: z.array(z.string()).describe('fingerprints trusted for this peer'),
         lastSync: z
-          .object({
+          .looseObject({
             lastAttempt: z.string().optional(),
             lastSuccess: z.string().optional(),
             lastError: z.string().optional(),
             peerCommit: z.string().optional(),
             peerRoot: z.string().optional(),
             counts: z
-              .object({
+              .looseObject({
                 fetched: z.number().int(),
                 accepted: z.number().int(),
                 rejected: z.number().int(),
