@@ -533,6 +533,25 @@ describe('over Streamable HTTP', () => {
     await local.close();
   });
 
+  it('answers GET with 405, a body that is not JSON with -32700, and goes on serving', async () => {
+    const auth = { authorization: `Bearer ${server.token}` };
+    const get = await fetch(server.url, { headers: { ...auth, accept: 'text/event-stream' } });
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    const garbage = await fetch(server.url, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"jsonrpc": "2.0", "id": 1,',
+    });
+    expect(garbage.status).toBe(400);
+    expect(await garbage.json()).toMatchObject({ error: { code: -32700 } });
+    const elsewhere = await fetch(new URL('/other', server.url), { headers: auth });
+    expect(elsewhere.status).toBe(404);
+    const client = await connectHttp(server.url, { Authorization: `Bearer ${server.token}` });
+    expect(await call(client, 'health')).toMatchObject({ ok: true });
+    await client.close();
+  });
+
   it('takes its token from REMEMBRANCER_MCP_TOKEN and then prints none; read-only works too', async () => {
     const token = 'a-long-token-chosen-by-the-operator';
     const other = await startHttp(s, ['--read-only'], { REMEMBRANCER_MCP_TOKEN: token });
