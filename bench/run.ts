@@ -1,9 +1,9 @@
 // `npm run bench`: the numbers we promise, measured on the built CLI. Prints a table and
 // writes bench/results.json. A benchmark, never a timed test: it reports, it does not fail.
-// Usage: npm run bench -- [--only startup,record,covenant,timestamps,prove,query,fetch,federation]
+// Usage: npm run bench -- [--only startup,record,covenant,timestamps,prove,query,fetch,federation,mcp]
 // Large fixtures (10,000 stamped memories, 100,000 memories) are generated once and kept in
 // bench/.work/ (git-ignored); delete that folder to regenerate them.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -31,6 +31,9 @@ import { findRepository } from '../src/core/repository.js';
 import { fetchPeer } from '../src/git/fetch.js';
 import { openSearchIndex, searchIndex } from '../src/core/search/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'remembrancer.js');
@@ -679,6 +682,120 @@ if (want('federation')) {
     pass: noop < 500,
   });
 }
+
+/** Tool-call latency as an agent's host sees it: the SDK client talking to the built bin. */
+async function mcpBench(): Promise<void> {
+  const { dir, env } = await fixture('mcp-1k', async (base) => {
+    const repo = newRepo(base, 'repo');
+    await fill(repo.dir, repo.env, 'repo', 1000);
+  });
+  const connect = async (): Promise<Client> => {
+    const client = new Client({ name: 'bench', version: '1' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [BIN, 'mcp'],
+        cwd: dir,
+        env: env as Record<string, string>,
+      }),
+    );
+    return client;
+  };
+  const timed = async (fn: () => Promise<unknown>): Promise<number> => {
+    const start = process.hrtime.bigint();
+    await fn();
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const calls = async (client: Client, name: string, args: Record<string, unknown>[]) => {
+    const times: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      for (const a of args) {
+        const ms = await timed(async () => {
+          const r = await client.callTool({ name, arguments: a });
+          if (r.isError) throw new Error(`${name}: ${JSON.stringify(r.content)}`);
+        });
+        if (round > 0) times.push(ms); // the first round warms the index and the file cache
+      }
+    }
+    return median(times);
+  };
+  (await connect()).close().catch(() => undefined); // builds the search index once
+  const starts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    let client: Client | undefined;
+    starts.push(await timed(async () => (client = await connect())));
+    await client?.close();
+  }
+  results.push({
+    name: 'mcp: stdio start-up to initialized (spawn + handshake)',
+    value: median(starts),
+    unit: 'ms',
+  });
+  const client = await connect();
+  await client.callTool({ name: 'search_memories', arguments: { query: 'warm-up' } });
+  await sleep(2100); // let the index outlive the racy-git window, as a running server's does
+  const queries = QUERIES.map((query) => ({ query }));
+  const search = await calls(client, 'search_memories', queries);
+  results.push({
+    name: 'mcp: search_memories over stdio at 1,000 memories (p50)',
+    value: search,
+    unit: 'ms',
+    target: '< 50 ms',
+    pass: search < 50,
+  });
+  const ids = (
+    (await client.callTool({ name: 'list_memory_ids', arguments: { limit: 5 } }))
+      .structuredContent as { memories: { id: string }[] }
+  ).memories.map((m) => ({ id: m.id.slice(0, 8) }));
+  results.push({
+    name: 'mcp: get_memory over stdio (signature checked, p50)',
+    value: await calls(client, 'get_memory', ids),
+    unit: 'ms',
+  });
+  results.push({
+    name: 'mcp: list_memory_ids over stdio, 100 of 1,000 (p50)',
+    value: await calls(client, 'list_memory_ids', [{ limit: 100 }]),
+    unit: 'ms',
+  });
+  results.push({
+    name: 'mcp: health over stdio (p50)',
+    value: await calls(client, 'health', [{}]),
+    unit: 'ms',
+  });
+  await client.close();
+
+  // Over HTTP every POST gets a fresh server (stateless): what that costs per call.
+  const token = 'bench-token-0123456789abcdef';
+  const server = spawn(process.execPath, [BIN, 'mcp', '--http', '--port', '0', '--read-only'], {
+    cwd: dir,
+    env: { ...env, REMEMBRANCER_MCP_TOKEN: token },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = await new Promise<URL>((resolve, reject) => {
+    let said = '';
+    server.stderr.on('data', (d: Buffer) => {
+      said += d.toString();
+      const m = /at (http:\/\/\S+\/mcp)/.exec(said);
+      if (m) resolve(new URL(m[1] as string));
+    });
+    server.once('exit', () => reject(new Error(`mcp --http exited: ${said}`)));
+  });
+  const http = new Client({ name: 'bench', version: '1' });
+  await http.connect(
+    new StreamableHTTPClientTransport(url, {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
+  );
+  results.push({
+    name: 'mcp: search_memories over HTTP at 1,000 memories (p50)',
+    value: await calls(http, 'search_memories', queries),
+    unit: 'ms',
+  });
+  await http.close();
+  server.kill('SIGTERM');
+}
+
+if (want('mcp')) await mcpBench();
 
 rmSync(scratch, { recursive: true, force: true });
 

@@ -705,6 +705,43 @@ export function commands(ctx: CommandContext): CommandModule[] {
       handler: handler(() => import('./timestamp.js') as Promise<{ run: Run }>),
     },
     {
+      command: 'mcp',
+      describe: 'Serve the memory to AI agents over the Model Context Protocol',
+      builder: (y) =>
+        signing(y)
+          .option('read-only', {
+            type: 'boolean',
+            default: false,
+            describe: 'offer no tool that writes (record_decision, create_adr)',
+          })
+          .option('http', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'serve Streamable HTTP instead of stdio; needs a bearer token (REMEMBRANCER_MCP_TOKEN, or one printed once)',
+          })
+          .option('port', {
+            type: 'number',
+            describe: 'port for --http (default: 8765; 0 picks a free one)',
+          })
+          .option('host', {
+            type: 'string',
+            default: '127.0.0.1',
+            describe: 'address for --http to listen on',
+          })
+          .epilogue(
+            examples([
+              ['$0 mcp', 'stdio, as MCP clients launch it (docs/mcp.md has their settings)'],
+              ['$0 mcp --read-only', 'search, read and verify only'],
+              [
+                'REMEMBRANCER_MCP_TOKEN=$(openssl rand -hex 32) $0 mcp --http --port 8765',
+                'Streamable HTTP on http://127.0.0.1:8765/mcp',
+              ],
+            ]),
+          ),
+      handler: handler(() => import('./mcp.js') as Promise<{ run: Run }>),
+    },
+    {
       command: 'federation <command>',
       describe: 'Share memory with peer repositories: add, sync, verify',
       builder: (y) =>

@@ -1,8 +1,4 @@
-import { runCovenant } from '../core/covenant.js';
-import { VerificationCache } from '../core/verify-cache.js';
-import { RemembrancerError } from '../core/errors.js';
-import { WorkingTreeSnapshot, type Snapshot } from '../core/snapshot.js';
-import { CommitSnapshot, IndexSnapshot, headCommit, resolveCommit } from '../git/snapshots.js';
+import { checkCovenant } from '../core/covenant-target.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
 import { findingLine } from './render.js';
@@ -19,44 +15,12 @@ export interface CovenantOptions extends GlobalOptions {
 
 export async function run(options: CovenantOptions, io: IO): Promise<number> {
   const repo = openRepository(options);
-  if (options.staged && (options.base !== undefined || options.head !== undefined)) {
-    throw new RemembrancerError(
-      'USAGE',
-      '--staged compares the index with HEAD; it takes no --base or --head',
-      {
-        fix: 'use either --staged, or --base REF [--head REV]',
-      },
-    );
-  }
-  const cache = {};
-  const head = await headCommit(repo);
-  let candidate: Snapshot;
-  let history = head;
-  if (options.staged) candidate = new IndexSnapshot(repo, cache);
-  else if (options.head !== undefined) {
-    history = await resolveCommit(repo, options.head, cache);
-    candidate = new CommitSnapshot(repo, history, options.head, cache);
-  } else candidate = new WorkingTreeSnapshot(repo.remDir);
-
-  let base: Snapshot | undefined;
-  if (options.base !== undefined) {
-    base = new CommitSnapshot(
-      repo,
-      await resolveCommit(repo, options.base, cache),
-      options.base,
-      cache,
-    );
-  } else if (head) {
-    base = new CommitSnapshot(repo, head, 'HEAD', cache);
-  }
-
   const bar = io.progress('covenant');
-  const report = await runCovenant({
-    repo,
-    candidate,
-    base,
-    history,
-    cache: options.cache === false ? undefined : VerificationCache.open(repo),
+  const report = await checkCovenant(repo, {
+    base: options.base,
+    head: options.head,
+    staged: options.staged,
+    cache: options.cache,
     onProgress: (_phase, done, total) => bar.update(done, total),
   });
   bar.done();

@@ -10,6 +10,7 @@ import { openRepository, type GlobalOptions } from './context.js';
 import { openPeerView } from '../core/federation/peer-view.js';
 import type { IO } from './io.js';
 import { shortId } from './render.js';
+import { queryItem } from '../core/shapes.js';
 import {
   buildNote,
   readFilters,
@@ -24,21 +25,6 @@ export interface QueryOptions extends GlobalOptions, FilterFlags {
   peer?: string;
   limit?: number;
   json: boolean;
-}
-
-/** The stable JSON shape of a search result (docs/json.md). */
-export function queryItem(hit: SearchHit) {
-  return {
-    id: hit.id,
-    type: hit.type,
-    created: hit.created,
-    node: hit.node,
-    author: hit.author,
-    title: hit.title,
-    snippet: hit.snippet.text,
-    score: hit.score,
-    terms: hit.terms,
-  };
 }
 
 /** The snippet with its matched words in bold colour (plain where colour is off). */

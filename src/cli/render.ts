@@ -1,7 +1,5 @@
 /** Turning memories and findings into lines for a terminal. */
 import type { Finding } from '../core/covenant.js';
-import type { Memory } from '../core/envelope.js';
-import { summarize } from '../core/memory-types.js';
 import type { SignatureStatus } from '../core/provenance.js';
 import type { IO } from './io.js';
 
@@ -14,20 +12,7 @@ export function shortTime(iso: string): string {
   return iso.replace('T', ' ').replace(/:\d\dZ$/, '');
 }
 
-/** The stable JSON shape of a memory in list output (docs/json.md). */
-export function memoryListItem(memory: Memory) {
-  const s = memory.envelope.signed;
-  return {
-    id: memory.id,
-    type: s.type,
-    created: s.created,
-    node: s.node,
-    author: s.author,
-    summary: summarize(memory),
-    signers: memory.envelope.signatures.map((sig) => sig.keyid),
-    path: `.remembrancer/${memory.path}`,
-  };
-}
+export { memoryListItem } from '../core/shapes.js';
 
 export function signatureLine(io: IO, s: SignatureStatus): string {
   const who = s.signer ? ` ${s.signer}` : '';

@@ -1,10 +1,5 @@
-import { requireConfig } from '../core/config.js';
-import { merkleRoot } from '../core/merkle.js';
-import { isSeal, sealBody } from '../core/memory-types.js';
-import { latestSeal } from '../core/seal.js';
+import { currentRoot } from '../core/current-root.js';
 import { rootAt } from '../core/root-at.js';
-import { WorkingTreeSnapshot } from '../core/snapshot.js';
-import { loadMemories } from '../core/store.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
 
@@ -34,42 +29,21 @@ export async function run(options: RootOptions, io: IO): Promise<number> {
     io.out(io.c.dim(`over ${at.treeSize} memories at ${at.commit.slice(0, 7)} (seals excluded)`));
     return 0;
   }
-  const snapshot = new WorkingTreeSnapshot(repo.remDir);
-  const [config, loaded] = await Promise.all([requireConfig(snapshot), loadMemories(snapshot)]);
-  const { root, treeSize } = merkleRoot(loaded.memories.filter((m) => !isSeal(m)).map((m) => m.id));
-  const seal = latestSeal(loaded.memories, config.node);
-  const sealed =
-    seal !== undefined && sealBody(seal).root === root && sealBody(seal).treeSize === treeSize;
+  const now = await currentRoot(repo);
   if (options.json) {
-    io.json({
-      root,
-      treeSize,
-      invalidFiles: loaded.problems.length,
-      latestSeal: seal
-        ? {
-            id: seal.id,
-            root: sealBody(seal).root,
-            treeSize: sealBody(seal).treeSize,
-            created: seal.envelope.signed.created,
-            current: sealed,
-          }
-        : null,
-    });
+    io.json(now);
     return 0;
   }
-  if (loaded.problems.length > 0)
-    io.warn(
-      `${loaded.problems.length} invalid memory file(s) left out; run \`remembrancer covenant\``,
-    );
+  const { root, treeSize, latestSeal: seal } = now;
+  if (now.invalidFiles > 0)
+    io.warn(`${now.invalidFiles} invalid memory file(s) left out; run \`remembrancer covenant\``);
   io.out(root);
   io.out(io.c.dim(`over ${treeSize} memories (seals excluded)`));
   if (seal) {
-    const state = sealed
+    const state = seal.current
       ? io.c.green('current')
-      : io.c.yellow(`behind: it covers ${sealBody(seal).treeSize}`);
-    io.out(
-      io.c.dim(`latest seal ${seal.id.slice(0, 12)} of ${seal.envelope.signed.created} — `) + state,
-    );
+      : io.c.yellow(`behind: it covers ${seal.treeSize}`);
+    io.out(io.c.dim(`latest seal ${seal.id.slice(0, 12)} of ${seal.created} — `) + state);
   } else {
     io.out(io.c.dim('no seal yet; run `remembrancer seal` to sign a checkpoint'));
   }

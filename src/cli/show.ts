@@ -1,12 +1,8 @@
 import type { Memory } from '../core/envelope.js';
 import type { DecisionBody, DeployBody, SealBody } from '../core/memory-types.js';
-import { checkSignatures, judgeProvenance } from '../core/provenance.js';
-import { checkTimestamps, judgeTime } from '../core/time.js';
-import { requireConfig } from '../core/config.js';
+import { inspectMemory } from '../core/inspect.js';
 import { WorkingTreeSnapshot } from '../core/snapshot.js';
-import { readByPrefix } from '../core/store.js';
 import { openPeerView } from '../core/federation/peer-view.js';
-import { TrustStore } from '../core/trust.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
 import { signatureLine } from './render.js';
@@ -59,34 +55,20 @@ function fields(memory: Memory): [string, string][] {
 
 export async function run(options: ShowOptions, io: IO): Promise<number> {
   const repo = openRepository(options);
-  const snapshot = new WorkingTreeSnapshot(repo.remDir);
+  // --peer: a memory as a peer holds it, judged by this repository's trust and policy.
   const source = options.peer
     ? new WorkingTreeSnapshot((await openPeerView(repo, options.peer)).remDir)
-    : snapshot;
-  const [config, memory, trust] = await Promise.all([
-    requireConfig(snapshot),
-    readByPrefix(source, options.id),
-    TrustStore.load(snapshot),
-  ]);
-  const signatures = await checkSignatures(memory, trust);
-  const timestamps = await checkTimestamps(memory, trust);
-  const verdict = judgeProvenance(memory, signatures, config.policy);
-  const timeProblems = judgeTime(memory, timestamps, config);
-  const verified = verdict.violations.length === 0 && timeProblems.length === 0;
+    : undefined;
+  const { memory, verification } = await inspectMemory(repo, options.id, source);
+  const { signatures, timestamps, problems } = verification;
   if (options.json) {
     io.json({
       id: memory.id,
       path: `.remembrancer/${memory.path}`,
       envelope: memory.envelope,
-      verification: {
-        ok: verified,
-        policy: config.policy,
-        signatures,
-        timestamps,
-        problems: [...verdict.violations, ...timeProblems].map((v) => v.message),
-      },
+      verification,
     });
-    return verified ? 0 : 1;
+    return verification.ok ? 0 : 1;
   }
   const s = memory.envelope.signed;
   io.out(`${io.c.bold(s.type)} ${memory.id}`);
@@ -113,7 +95,6 @@ export async function run(options: ShowOptions, io: IO): Promise<number> {
         : `  ${io.c.red('✗ timestamp')} from ${t.tsa}: ${t.reason ?? 'invalid'}`,
     );
   }
-  for (const v of [...verdict.violations, ...timeProblems])
-    io.out(`  ${io.c.red('✗')} ${v.message}`);
-  return verified ? 0 : 1;
+  for (const p of problems) io.out(`  ${io.c.red('✗')} ${p}`);
+  return verification.ok ? 0 : 1;
 }

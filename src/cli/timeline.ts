@@ -1,4 +1,5 @@
-import { timeline, withSearchIndex, type TimelineEntry } from '../core/search/index.js';
+import { timeline, withSearchIndex } from '../core/search/index.js';
+import { timelineItem } from '../core/shapes.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
 import { shortId } from './render.js';
@@ -6,18 +7,6 @@ import { buildNote, readFilters, warnProblems, type FilterFlags } from './search
 
 export interface TimelineOptions extends GlobalOptions, FilterFlags {
   json: boolean;
-}
-
-/** The stable JSON shape of a timeline entry (docs/json.md). */
-function timelineItem(m: TimelineEntry) {
-  return {
-    id: m.id,
-    type: m.type,
-    created: m.created,
-    node: m.node,
-    author: m.author,
-    title: m.title,
-  };
 }
 
 export async function run(options: TimelineOptions, io: IO): Promise<number> {

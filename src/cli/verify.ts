@@ -1,5 +1,6 @@
 import { summarize } from '../core/memory-types.js';
 import { verifyArtifact } from '../core/verify-artifact.js';
+import { verdictItem } from '../core/shapes.js';
 import { openPeerView } from '../core/federation/peer-view.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
@@ -17,21 +18,7 @@ export async function run(options: VerifyOptions, io: IO): Promise<number> {
   const source = options.peer ? (await openPeerView(repo, options.peer)).remDir : undefined;
   const verdict = await verifyArtifact(repo, options.artifact, source);
   if (options.json) {
-    io.json({
-      ok: verdict.ok,
-      sha256: verdict.sha256,
-      source: verdict.source,
-      reason: verdict.reason,
-      receipts: verdict.receipts.map((r) => ({
-        id: r.memory.id,
-        type: r.memory.envelope.signed.type,
-        created: r.memory.envelope.signed.created,
-        summary: summarize(r.memory),
-        valid: r.valid,
-        signatures: r.signatures,
-        problems: r.problems,
-      })),
-    });
+    io.json(verdictItem(verdict));
     return verdict.ok ? 0 : 1;
   }
   io.out(

@@ -66,6 +66,16 @@ export async function verifyArtifact(
   memoriesDir: string = repo.remDir,
 ): Promise<ArtifactVerdict> {
   const { sha256, source } = await artifactDigest(artifact);
+  return verifyDigest(repo, sha256, source, memoriesDir);
+}
+
+/** The receipts that name a sha256 (lower-case hex), each with its signatures checked. */
+export async function verifyDigest(
+  repo: Repository,
+  sha256: string,
+  source: 'file' | 'digest' = 'digest',
+  memoriesDir: string = repo.remDir,
+): Promise<ArtifactVerdict> {
   const snapshot = new WorkingTreeSnapshot(repo.remDir);
   const config = await requireConfig(snapshot);
   const [loaded, trust] = await Promise.all([

@@ -1,6 +1,7 @@
 import type { RecordResult } from '../../core/record.js';
 import { summarize } from '../../core/memory-types.js';
 import type { IO } from '../io.js';
+import { recordedItem } from '../../core/shapes.js';
 
 /** What every `record` command prints, as a line for people or the documented JSON. */
 export function printRecorded(
@@ -11,16 +12,7 @@ export function printRecorded(
 ): void {
   const { memory } = result;
   if (json) {
-    io.json({
-      ...extra,
-      id: memory.id,
-      type: memory.envelope.signed.type,
-      path: `.remembrancer/${memory.path}`,
-      write: result.write,
-      signers: memory.envelope.signatures.map((s) => s.keyid),
-      commit: result.commit ?? null,
-      warnings: result.warnings,
-    });
+    io.json({ ...extra, ...recordedItem(result) });
     return;
   }
   for (const w of result.warnings) io.warn(w);

@@ -1,0 +1,58 @@
+/**
+ * What a covenant run compares: the working tree, the index (--staged) or a commit
+ * (--head) against a base (--base, else HEAD). Shared by `covenant` and the MCP
+ * `covenant_status`, so both check exactly the same thing for the same request.
+ */
+import { CommitSnapshot, IndexSnapshot, headCommit, resolveCommit } from '../git/snapshots.js';
+import { runCovenant, type CovenantReport } from './covenant.js';
+import { RemembrancerError } from './errors.js';
+import type { Repository } from './repository.js';
+import { WorkingTreeSnapshot, type Snapshot } from './snapshot.js';
+import { VerificationCache } from './verify-cache.js';
+
+export interface CovenantTarget {
+  base?: string | undefined;
+  head?: string | undefined;
+  staged?: boolean | undefined;
+  /** Reuse earlier successful verifications (default true). */
+  cache?: boolean | undefined;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+export async function checkCovenant(
+  repo: Repository,
+  target: CovenantTarget = {},
+): Promise<CovenantReport> {
+  if (target.staged && (target.base !== undefined || target.head !== undefined)) {
+    throw new RemembrancerError(
+      'USAGE',
+      '--staged compares the index with HEAD; it takes no --base or --head',
+      { fix: 'use either --staged, or --base REF [--head REV]' },
+    );
+  }
+  const shared = {};
+  const head = await headCommit(repo);
+  let candidate: Snapshot;
+  let history = head;
+  if (target.staged) candidate = new IndexSnapshot(repo, shared);
+  else if (target.head !== undefined) {
+    history = await resolveCommit(repo, target.head, shared);
+    candidate = new CommitSnapshot(repo, history, target.head, shared);
+  } else candidate = new WorkingTreeSnapshot(repo.remDir);
+
+  let base: Snapshot | undefined;
+  if (target.base !== undefined) {
+    const commit = await resolveCommit(repo, target.base, shared);
+    base = new CommitSnapshot(repo, commit, target.base, shared);
+  } else if (head) {
+    base = new CommitSnapshot(repo, head, 'HEAD', shared);
+  }
+  return runCovenant({
+    repo,
+    candidate,
+    base,
+    history,
+    cache: target.cache === false ? undefined : VerificationCache.open(repo),
+    ...(target.onProgress ? { onProgress: target.onProgress } : {}),
+  });
+}
