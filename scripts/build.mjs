@@ -24,11 +24,19 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'none',
   sourcemap: 'linked',
-  define: { __REMEMBRANCER_VERSION__: JSON.stringify(pkg.version) },
+  define: {
+    __REMEMBRANCER_VERSION__: JSON.stringify(pkg.version),
+    // React's production build, without its development checks.
+    'process.env.NODE_ENV': '"production"',
+  },
   banner: {
     // Bundled CommonJS dependencies call require(); give ESM chunks one.
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
+  // Ink and React are bundled into the `tui` chunk (top-level await in yoga-layout is fine in
+  // an ESM chunk): one file loads in a fraction of the time of Ink's hundreds of modules.
+  // Ink imports the React devtools only when DEV=true; they are not a dependency.
+  external: ['react-devtools-core'],
   logLevel: 'warning',
 });
 const old = `${dist}.old-${process.pid}`;

@@ -1,0 +1,19 @@
+/**
+ * `tui`: the interactive browser. It needs a terminal on both ends; scripts and pipes get
+ * the commands that print. Ink and React load only here, after that check.
+ */
+import { RemembrancerError } from '../core/errors.js';
+import { openRepository, type GlobalOptions } from './context.js';
+import type { IO } from './io.js';
+
+export async function run(options: GlobalOptions, io: IO): Promise<number> {
+  if (!process.stdin.isTTY || !io.isStdoutTTY) {
+    throw new RemembrancerError('USAGE', 'tui needs an interactive terminal', {
+      fix: 'in scripts and pipes use `remembrancer query`, `timeline` or `show`',
+    });
+  }
+  const repo = openRepository(options);
+  const { runTui } = await import('../tui/run.js');
+  await runTui(repo, { color: io.color });
+  return 0;
+}
