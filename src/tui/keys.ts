@@ -16,7 +16,7 @@ export const BINDINGS: { section: string; bindings: Binding[] }[] = [
   {
     section: 'Find',
     bindings: [
-      { keys: '/', does: 'search as you type (Enter keeps the results, Esc clears)' },
+      { keys: '/', does: 'a new search, as you type (Enter keeps the results, Esc clears)' },
       { keys: 't  T', does: 'next / previous type filter' },
       { keys: 'Esc', does: 'clear the search and the type filter' },
     ],

@@ -175,8 +175,8 @@ export function App({ data, color, size, covenantDelay = 100, detailDelay = 60, 
   const page = Math.max(1, listHeight - 1);
 
   const moveIn = (length: number, at: number, input: string, key: Key): number | undefined => {
-    if (key.downArrow) return clamp(at + 1, length);
-    if (key.upArrow) return clamp(at - 1, length);
+    if (key.downArrow || input === 'j') return clamp(at + 1, length);
+    if (key.upArrow || input === 'k') return clamp(at - 1, length);
     if (key.pageDown || (key.ctrl && input === 'd')) return clamp(at + page, length);
     if (key.pageUp || (key.ctrl && input === 'u')) return clamp(at - page, length);
     if (key.home || input === 'g') return 0;
@@ -212,7 +212,7 @@ export function App({ data, color, size, covenantDelay = 100, detailDelay = 60, 
     if (state.view === 'timeline') {
       const result = known.detail.value;
       const links = result?.kind === 'memory' && result.id === known.detailId ? result.links : [];
-      if (input === '/') return update({ typing: true, stack: [] });
+      if (input === '/') return update({ typing: true, query: '', cursor: 0, stack: [] });
       if (input === 't' || input === 'T') {
         const step = input === 't' ? 1 : -1;
         const n = types.length + 1;
