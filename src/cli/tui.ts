@@ -15,5 +15,8 @@ export async function run(options: GlobalOptions, io: IO): Promise<number> {
   const repo = openRepository(options);
   const { runTui } = await import('../tui/run.js');
   await runTui(repo, { color: io.color });
+  // The covenant may still be checking in the background (minutes at 100,000 memories);
+  // nobody is looking any more, so do not wait for it to let the process end.
+  setTimeout(() => process.exit(0), 0).unref();
   return 0;
 }
