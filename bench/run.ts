@@ -550,9 +550,11 @@ async function tuiBench(label: string, dir: string, env: NodeJS.ProcessEnv): Pro
       if (elapsed() > 30_000) throw new Error('the TUI never drew its list');
     }
     if (i > 0) paints.push(elapsed()); // the first run warms the file system cache
-    tmux(['kill-session', '-t', 'bench']);
+    tmux(['kill-session', '-t', 'bench']); // the last session gone, the server ends too
   }
-  tmux(['kill-server']);
+  console.error(
+    `  tui first paints at ${label} (ms): ${paints.map((p) => p.toFixed(0)).join(' ')}`,
+  );
   const paint = median(paints);
   results.push({
     name: `tui: first paint at ${label} memories (binary in tmux, node start-up included)`,
