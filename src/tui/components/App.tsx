@@ -144,6 +144,7 @@ export function App({ data, color, size, covenantDelay = 100, detailDelay = 60, 
   const detailId = stack[stack.length - 1] ?? selected?.id;
 
   // Background work, none of it before the first screen.
+  const node = useLater(() => session.node(), [session], 0);
   const root = useLater(async () => data.root(), [data], 0);
   const covenant = useLater(() => data.covenant(), [data], covenantDelay);
   const adrs = useLater<AdrRow[]>(view === 'adrs' ? () => data.adrs() : undefined, [
@@ -404,7 +405,7 @@ export function App({ data, color, size, covenantDelay = 100, detailDelay = 60, 
       <Box flexDirection="column" width={columns} height={rows}>
         <Header
           width={columns}
-          node={session.node}
+          node={node.value ?? (node.error ? '?' : '…')}
           memories={session.memoryCount}
           root={root.value}
           covenant={covenant.value}

@@ -47,16 +47,19 @@ export class TuiSession {
   private constructor(
     readonly repo: Repository,
     readonly index: IndexFile,
-    readonly node: string,
-    readonly policy: string,
     /** Memory files the index could not take in when it was brought up to date. */
     readonly problems: RemembrancerError[],
   ) {}
 
+  /** Opens the index only: the config (its schema check costs more than drawing) comes later. */
   static async open(repo: Repository): Promise<TuiSession> {
-    const snapshot = new WorkingTreeSnapshot(repo.remDir);
-    const [config, opened] = await Promise.all([requireConfig(snapshot), openSearchIndex(repo)]);
-    return new TuiSession(repo, opened.file, config.node, config.policy, opened.problems);
+    const opened = await openSearchIndex(repo);
+    return new TuiSession(repo, opened.file, opened.problems);
+  }
+
+  /** This repository's node name, from its config. */
+  async node(): Promise<string> {
+    return (await requireConfig(new WorkingTreeSnapshot(this.repo.remDir))).node;
   }
 
   get memoryCount(): number {
