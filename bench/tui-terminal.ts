@@ -72,6 +72,8 @@ export interface Session {
   screen: Screen;
   /** Presses a key and resolves with the ms until the next frame is written. */
   press(key: string): Promise<number>;
+  /** CPU time (user + system) this process used during the last press (ms). */
+  lastCpu: number;
   waitFor(text: string): Promise<void>;
   close(): void;
 }
@@ -107,15 +109,20 @@ export async function openSession(
   );
   await painted;
   const firstPaint = Number(process.hrtime.bigint() - start) / 1e6;
-  return {
+  const session: Session = {
     firstPaint,
     screen,
+    lastCpu: 0,
     press: async (key) => {
       const drawn = screen.next((t) => t.length > 200);
+      const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       keyboard.press(key);
       await drawn;
-      return Number(process.hrtime.bigint() - t0) / 1e6;
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const c = process.cpuUsage(c0);
+      session.lastCpu = (c.user + c.system) / 1000;
+      return ms;
     },
     waitFor: async (text) => {
       if (!screen.last.includes(text)) await screen.next((t) => t.includes(text));
@@ -125,4 +132,5 @@ export async function openSession(
       data.close();
     },
   };
+  return session;
 }

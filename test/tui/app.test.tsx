@@ -192,6 +192,31 @@ describe('tui', () => {
     app.unmount();
   });
 
+  it('shows each federation peer with its last sync', async () => {
+    const local = track(base.fork());
+    const peer = track(new Sandbox());
+    const fingerprint = await peer.initSigned();
+    await peer.ok(['record', 'decision', 'Peers keep their own ledgers']);
+    const peerKey = join(peer.home, '.config', 'remembrancer', 'keys', `${fingerprint}.pub.asc`);
+    await local.ok(['federation', 'add', 'lab', peer.repo, '--key', peerKey]);
+    await local.ok(['federation', 'add', 'gone', join(peer.dir, 'nowhere'), '--key', peerKey]);
+    await local.ok(['federation', 'sync', 'lab']);
+    const failed = await local.run(['federation', 'sync', 'gone']);
+    expect(failed.code).not.toBe(0);
+    const { until, press, app } = await mount(local);
+    await until('Cache invoices in Redis');
+    await press('4');
+    // Peers in name order: the one that could not be reached first, with its error.
+    const f = await until(/› gone\s+core\s+✗/);
+    expect(f).toMatch(/^error {5}\S/m);
+    expect(f).toMatch(/ {2}lab\s+core\s+✓ synced \d{4}-\d\d-\d\d/);
+    await press('j');
+    const g = await until(/› lab/);
+    expect(g).toContain(`url       ${peer.repo}`);
+    expect(g).toMatch(/last sync fetched \d+, accepted 1/);
+    app.unmount();
+  });
+
   it('fits 80×24 and shows the covenant state in the header', async () => {
     const { frame, until, app } = await mount(base, { columns: 80, rows: 24 });
     await until('✓ covenant holds');

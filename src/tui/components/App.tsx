@@ -111,7 +111,7 @@ const INITIAL: UiState = {
   cursors: { adrs: 0, deploys: 0, federation: 0, covenant: 0 },
 };
 
-export function App({ data, color, size, covenantDelay = 100, detailDelay = 60, now }: AppProps) {
+export function App({ data, color, size, covenantDelay = 100, detailDelay = 150, now }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize(size);
   const clock = now ?? Date.now;

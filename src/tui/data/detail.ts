@@ -8,7 +8,7 @@ import { requireConfig, type Config } from '../../core/config.js';
 import type { Memory } from '../../core/envelope.js';
 import { RemembrancerError } from '../../core/errors.js';
 import type { AdrBody, DecisionBody } from '../../core/memory-types.js';
-import { proveMemory } from '../../core/prove.js';
+import { proveMemory, type ProveCache } from '../../core/prove.js';
 import { checkSignatures, judgeProvenance, type SignatureStatus } from '../../core/provenance.js';
 import type { Repository } from '../../core/repository.js';
 import { WorkingTreeSnapshot } from '../../core/snapshot.js';
@@ -73,14 +73,14 @@ function textOf(memory: Memory): string | undefined {
   return undefined;
 }
 
-async function sealState(repo: Repository, memory: Memory): Promise<SealState> {
+async function sealState(repo: Repository, memory: Memory, cache: ProveCache): Promise<SealState> {
   const s = memory.envelope.signed;
   if (s.type === 'seal') {
     const body = s.body as unknown as { root: string; treeSize: number };
     return { state: 'is-seal', root: body.root, treeSize: body.treeSize };
   }
   try {
-    const { bundle, warnings } = await proveMemory(repo, memory.id);
+    const { bundle, warnings } = await proveMemory(repo, memory.id, cache);
     return {
       state: 'sealed',
       sealId: bundle.sealId,
@@ -98,6 +98,7 @@ async function sealState(repo: Repository, memory: Memory): Promise<SealState> {
 export class DetailLoader {
   private context: Promise<{ config: Config; trust: TrustStore }> | undefined;
   private readonly cache = new Map<string, Promise<DetailResult>>();
+  private readonly proofs: ProveCache = { sets: new Map() };
 
   constructor(private readonly repo: Repository) {}
 
@@ -132,7 +133,7 @@ export class DetailLoader {
     const [signatures, timestamps, seal] = await Promise.all([
       checkSignatures(memory, trust),
       checkTimestamps(memory, trust),
-      sealState(this.repo, memory),
+      sealState(this.repo, memory, this.proofs),
     ]);
     const verdict = judgeProvenance(memory, signatures, config.policy);
     const problems = [...verdict.violations, ...judgeTime(memory, timestamps, config)].map(
