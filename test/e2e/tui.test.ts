@@ -84,12 +84,12 @@ describe('remembrancer tui', () => {
 
   it('browses, searches, verifies, resizes and quits cleanly in a real terminal', async () => {
     start('main', 80, 24, { NO_COLOR: '1' });
-    let text = await until('main', 'Cache invoices in Redis');
+    await until('main', 'Cache invoices in Redis');
     // The node's name comes from the config, read after the first screen.
-    text = await until('main', /^Remembrancer · test-node · 4 memories/);
+    await until('main', /^Remembrancer · test-node · 4 memories/);
     await until('main', '✓ covenant holds');
     // The newest memory is selected and verified in the detail pane.
-    text = await until('main', '✓ verified');
+    let text = await until('main', '✓ verified');
     expect(text).toMatch(/^› ◆ [0-9a-f]{12} Cache invoices in Redis/m);
     expect(text).toContain('✓ signature');
     // Move down to the seal, then search as you type.
