@@ -20,7 +20,13 @@ export async function runTui(repo: Repository, options: { color: boolean }): Pro
     stdout.write(LEAVE_ALT);
   };
   // Whatever ends the process, the user's screen comes back.
+  const killed = (signal: NodeJS.Signals) => {
+    restore();
+    process.exit(128 + (signal === 'SIGHUP' ? 1 : 15));
+  };
   process.once('exit', restore);
+  process.once('SIGTERM', killed);
+  process.once('SIGHUP', killed);
   stdout.write(ENTER_ALT);
   try {
     const app = render(<App data={data} color={options.color} />, {
@@ -33,5 +39,7 @@ export async function runTui(repo: Repository, options: { color: boolean }): Pro
     data.close();
     restore();
     process.off('exit', restore);
+    process.off('SIGTERM', killed);
+    process.off('SIGHUP', killed);
   }
 }

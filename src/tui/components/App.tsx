@@ -43,16 +43,18 @@ export interface AppProps {
 
 function useTerminalSize(fixed: AppProps['size']): { columns: number; rows: number } {
   const { stdout } = useStdout();
-  const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const [size, setSize] = useState(read);
+  const [size, setSize] = useState(() => ({
+    columns: stdout.columns || 80,
+    rows: stdout.rows || 24,
+  }));
   useEffect(() => {
     if (fixed) return;
-    const onResize = () => setSize(read());
+    const onResize = () => setSize({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
     };
-  });
+  }, [stdout, fixed]);
   return fixed ?? size;
 }
 
