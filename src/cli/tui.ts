@@ -4,7 +4,7 @@
  */
 import { RemembrancerError } from '../core/errors.js';
 import { openRepository, type GlobalOptions } from './context.js';
-import type { IO } from './io.js';
+import { IO } from './io.js';
 
 export async function run(options: GlobalOptions, io: IO): Promise<number> {
   if (!process.stdin.isTTY || !io.isStdoutTTY) {
@@ -19,4 +19,15 @@ export async function run(options: GlobalOptions, io: IO): Promise<number> {
   // nobody is looking any more, so do not wait for it to let the process end.
   setTimeout(() => process.exit(0), 0).unref();
   return 0;
+}
+
+/** `remembrancer tui` with no options, started without the yargs program (main.ts). */
+export async function runAlone(): Promise<number> {
+  const io = new IO();
+  try {
+    return await run({}, io);
+  } catch (err) {
+    io.error(err);
+    return err instanceof RemembrancerError ? err.exitCode : 1;
+  }
 }
