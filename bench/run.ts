@@ -589,7 +589,7 @@ async function tuiBench(label: string, dir: string, env: NodeJS.ProcessEnv): Pro
     unit: 'ms',
   });
   results.push({
-    name: `tui: node -e 0 at the same time (wall; how busy the machine was)`,
+    name: `tui: node -e 0 during the ${label} run (wall; how busy the machine was)`,
     value: median(repeat(5, () => time(process.execPath, ['-e', '0'], dir, env))),
     unit: 'ms',
   });

@@ -23,7 +23,7 @@ function screen(session: string, escapes = false): string {
   return tmux(['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session]);
 }
 
-async function until(session: string, what: string | RegExp, timeout = 20_000): Promise<string> {
+async function until(session: string, what: string | RegExp, timeout = 30_000): Promise<string> {
   const start = Date.now();
   for (;;) {
     const text = screen(session);
@@ -124,7 +124,7 @@ describe('remembrancer tui', () => {
     text = await until('main', 'exited 0');
     // The alternate screen is gone: the shell's screen is back, without the app on it.
     expect(text).not.toContain('Remembrancer ·');
-  });
+  }, 180_000);
 
   it('draws in colour when colour is allowed, and Ctrl-C quits', async () => {
     start('colour', 100, 30);
