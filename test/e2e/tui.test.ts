@@ -116,9 +116,9 @@ describe('remembrancer tui', () => {
     await until('main', 'Keys: any key closes this help');
     tmux(['send-keys', '-t', 'main', 'x']);
     await until('main', '/ search');
-    // Wider: list and detail side by side.
     tmux(['resize-window', '-t', 'main', '-x', '140', '-y', '30']);
-    text = await until('main', /Cache invoices in Redis.*◆ decision/);
+    // Wider: list and detail side by side, the newest memory's row beside its heading.
+    text = await until('main', new RegExp(`^› . ${first} .* ${first}`, 'm'));
     expect(text.split('\n').length).toBeGreaterThanOrEqual(30);
     tmux(['send-keys', '-t', 'main', 'q']);
     text = await until('main', 'exited 0');
