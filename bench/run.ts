@@ -1,6 +1,6 @@
 // `npm run bench`: the numbers we promise, measured on the built CLI. Prints a table and
 // writes bench/results.json. A benchmark, never a timed test: it reports, it does not fail.
-// Usage: npm run bench -- [--only startup,record,covenant,timestamps,prove,query,fetch,federation,mcp]
+// Usage: npm run bench -- [--only startup,record,covenant,timestamps,prove,query,fetch,federation,mcp,tui]
 // Large fixtures (10,000 stamped memories, 100,000 memories) are generated once and kept in
 // bench/.work/ (git-ignored); delete that folder to regenerate them.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -613,6 +613,154 @@ if (want('query')) {
   await queryBench('10,000', small.dir, small.env);
   const large = await prove100k();
   await queryBench('100,000', large.dir, large.env);
+}
+
+/**
+ * `tui` at 10,000 and 100,000 memories. First paint: the built binary started in a real
+ * terminal (tmux, 100×30) until the list is on screen, node's own start-up included; and in
+ * process, from opening the repository to the first frame. Keypress to redraw: in process,
+ * Ink drawing into an in-memory terminal (bench/tui-terminal.ts), from a key to the next
+ * frame, once the background covenant has finished; the detail pane verifies the selected
+ * memory between keys, as it does for a person reading.
+ */
+async function tuiBench(label: string, dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  rem(['query', 'warm-up'], dir, env); // the index, as any earlier command leaves it
+  await sleep(2100);
+  rem(['query', 'warm-up'], dir, env);
+  const socket = `rem-bench-${process.pid}`;
+  const tmux = (argv: string[]) =>
+    execFileSync('tmux', ['-L', socket, ...argv], {
+      encoding: 'utf8',
+      env: { ...env, TERM: 'xterm-256color' },
+    });
+  // On a busy machine wall time mostly measures waiting for a core, so the CPU time the
+  // process had used when its list was seen (from /proc; an upper bound, as the process
+  // goes on working until it is looked at) is reported beside it, and so is `node -e 0`.
+  const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  const cpuOf = (pid: number): number => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) / ticks) * 1000; // utime + stime
+  };
+  const paints: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const start = process.hrtime.bigint();
+    const elapsed = () => Number(process.hrtime.bigint() - start) / 1e6;
+    const command = `cd '${dir}' && exec '${process.execPath}' '${BIN}' tui`;
+    const pid = Number(
+      tmux([
+        'new-session',
+        '-d',
+        '-P',
+        '-F',
+        '#{pane_pid}',
+        '-s',
+        'bench',
+        '-x',
+        '100',
+        '-y',
+        '30',
+        command,
+      ]),
+    );
+    while (!/^› /m.test(tmux(['capture-pane', '-p', '-t', 'bench']))) {
+      if (elapsed() > 30_000) throw new Error('the TUI never drew its list');
+    }
+    const wall = elapsed();
+    const used = cpuOf(pid);
+    if (i > 0) {
+      paints.push(wall); // the first run warms the file system cache
+      cpu.push(used);
+    }
+    tmux(['kill-session', '-t', 'bench']); // the last session gone, the server ends too
+  }
+  console.error(
+    `  tui first paints at ${label} (ms): ${paints.map((p) => p.toFixed(0)).join(' ')}`,
+  );
+  const paint = median(paints);
+  const paintCpu = median(cpu);
+  results.push({
+    name: `tui: first paint at ${label} memories (binary in tmux, wall, node start-up included)`,
+    value: paint,
+    unit: 'ms',
+    ...(label === '10,000' ? { target: '< 300 ms', pass: paint < 300 } : {}),
+  });
+  results.push({
+    name: `tui: first paint at ${label} memories (CPU time of that process)`,
+    value: paintCpu,
+    unit: 'ms',
+  });
+  results.push({
+    name: `tui: node -e 0 during the ${label} run (wall; how busy the machine was)`,
+    value: median(repeat(5, () => time(process.execPath, ['-e', '0'], dir, env))),
+    unit: 'ms',
+  });
+
+  // In process (bench/tui-keys.ts), in a process of its own running React's production build.
+  // At 10,000 memories the keys are pressed once the background covenant has finished; at
+  // 100,000 it takes minutes, so it is left out there (the names say so).
+  const covenant = label === '10,000';
+  const m = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        join(ROOT, 'scripts', 'run-ts.mjs'),
+        join(ROOT, 'bench', 'tui-keys.ts'),
+        dir,
+        ...(covenant ? ['--covenant'] : []),
+      ],
+      { cwd: ROOT, env: { ...env, NODE_ENV: 'production' }, encoding: 'utf8', maxBuffer: 1 << 20 },
+    )
+      .trim()
+      .split('\n')
+      .pop() as string,
+  ) as Record<string, number>;
+  const at = `at ${label} memories`;
+  const quiet = covenant ? '' : ', no covenant';
+  results.push({
+    name: `tui: first paint ${at} (in process: open index, order, draw)`,
+    value: m['firstPaint'] as number,
+    unit: 'ms',
+  });
+  results.push({
+    name: `tui: keypress to redraw ${at} (j, PgDn, reading pace; median${quiet})`,
+    value: m['reading'] as number,
+    unit: 'ms',
+    target: '< 50 ms',
+    pass: (m['reading'] as number) < 50,
+  });
+  results.push({
+    name: `tui: keypress to redraw ${at} (reading pace; p95)`,
+    value: m['readingP95'] as number,
+    unit: 'ms',
+  });
+  results.push({
+    name: `tui: keypress to redraw ${at} (CPU time per key; median)`,
+    value: m['readingCpu'] as number,
+    unit: 'ms',
+  });
+  results.push({
+    name: `tui: keypress to redraw ${at} (key held, 30 ms repeat; median)`,
+    value: m['held'] as number,
+    unit: 'ms',
+  });
+  results.push({
+    name: `tui: keypress to redraw ${at} (key held; p95)`,
+    value: m['heldP95'] as number,
+    unit: 'ms',
+  });
+  results.push({
+    name: `tui: search-as-you-type keypress to redraw ${at} (median)`,
+    value: m['typing'] as number,
+    unit: 'ms',
+  });
+}
+
+if (want('tui')) {
+  const small = await covenant10k();
+  await tuiBench('10,000', small.dir, small.env);
+  const large = await prove100k();
+  await tuiBench('100,000', large.dir, large.env);
 }
 
 /** The public key a fixture's memories are signed with (its only trust anchor). */

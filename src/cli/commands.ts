@@ -564,6 +564,18 @@ export function commands(ctx: CommandContext): CommandModule[] {
       handler: handler(() => import('./timeline.js') as Promise<{ run: Run }>),
     },
     {
+      command: 'tui',
+      describe: 'Browse, search and verify the memory full-screen (keys: ? shows them all)',
+      builder: (y) =>
+        y.epilogue(
+          examples([
+            ['$0 tui', 'the timeline, newest first; / searches, Enter follows a link, q quits'],
+            ['NO_COLOR=1 $0 tui -C ../payments', "another repository's memory, without colour"],
+          ]) + ' Needs a terminal; in scripts use query, timeline or show.',
+        ),
+      handler: handler(() => import('./tui.js') as Promise<{ run: Run }>),
+    },
+    {
       command: 'show <id>',
       aliases: ['receipt'],
       describe: 'Show one memory and check its signatures',

@@ -1,6 +1,7 @@
 /**
  * The entry point. `--version` is answered before anything else is loaded, so that it costs
- * little more than starting node; everything else goes through the yargs program.
+ * little more than starting node; everything else but a bare `tui` goes through the yargs
+ * program.
  */
 import { VERSION } from './version.js';
 
@@ -13,6 +14,13 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  const { run } = await import('./app.js');
-  process.exitCode = await run(argv);
+  if (argv.length === 1 && argv[0] === 'tui') {
+    // A bare `tui` skips yargs, as --version does: its first screen is what a person waits
+    // for. With options it goes through yargs like every command.
+    const { runAlone } = await import('./tui.js');
+    process.exitCode = await runAlone();
+  } else {
+    const { run } = await import('./app.js');
+    process.exitCode = await run(argv);
+  }
 }

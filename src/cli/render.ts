@@ -1,5 +1,7 @@
 /** Turning memories and findings into lines for a terminal. */
 import type { Finding } from '../core/covenant.js';
+import type { Memory } from '../core/envelope.js';
+import { type DecisionBody, type DeployBody, type SealBody } from '../core/memory-types.js';
 import type { SignatureStatus } from '../core/provenance.js';
 import type { IO } from './io.js';
 
@@ -31,4 +33,44 @@ export function findingLine(io: IO, f: Finding, kind: 'violation' | 'warning'): 
   const where = f.file ? `${f.file}: ` : '';
   const fix = f.fix ? `\n    ${io.c.dim(`fix: ${f.fix}`)}` : '';
   return `  ${tag.padEnd(io.color ? 21 : 11)} ${where}${f.message}${fix}`;
+}
+
+/** The type-specific rows `show` and the TUI print under a memory's heading. */
+export function memoryFields(memory: Memory): [string, string][] {
+  const s = memory.envelope.signed;
+  const rows: [string, string][] = [];
+  switch (s.type) {
+    case 'deploy': {
+      const b = s.body as unknown as DeployBody;
+      rows.push(['component', b.component], ['version', b.version]);
+      if (b.environment) rows.push(['environment', b.environment]);
+      if (b.evidence)
+        rows.push([
+          'evidence',
+          `${b.evidence.path} (${b.evidence.size} bytes) sha256:${b.evidence.sha256}`,
+        ]);
+      if (b.note) rows.push(['note', b.note]);
+      break;
+    }
+    case 'decision': {
+      const b = s.body as unknown as DecisionBody;
+      if (b.tags.length > 0) rows.push(['tags', b.tags.join(', ')]);
+      break;
+    }
+    case 'seal': {
+      const b = s.body as unknown as SealBody;
+      rows.push(
+        ['root', b.root],
+        ['tree size', String(b.treeSize)],
+        ['previous', b.previous ?? '(first seal)'],
+      );
+      break;
+    }
+    default:
+      rows.push(['body', JSON.stringify(s.body)]);
+  }
+  for (const subject of s.subject ?? [])
+    rows.push(['subject', `${subject.name} sha256:${subject.digest.sha256}`]);
+  for (const link of s.links ?? []) rows.push([link.rel, link.id]);
+  return rows;
 }

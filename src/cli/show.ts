@@ -1,56 +1,16 @@
-import type { Memory } from '../core/envelope.js';
-import type { DecisionBody, DeployBody, SealBody } from '../core/memory-types.js';
+import type { DecisionBody } from '../core/memory-types.js';
 import { inspectMemory } from '../core/inspect.js';
 import { WorkingTreeSnapshot } from '../core/snapshot.js';
 import { openPeerView } from '../core/federation/peer-view.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
-import { signatureLine } from './render.js';
+import { memoryFields, signatureLine } from './render.js';
 
 export interface ShowOptions extends GlobalOptions {
   id: string;
   /** Read it from an external peer's fetched memories. */
   peer?: string;
   json: boolean;
-}
-
-function fields(memory: Memory): [string, string][] {
-  const s = memory.envelope.signed;
-  const rows: [string, string][] = [];
-  switch (s.type) {
-    case 'deploy': {
-      const b = s.body as unknown as DeployBody;
-      rows.push(['component', b.component], ['version', b.version]);
-      if (b.environment) rows.push(['environment', b.environment]);
-      if (b.evidence)
-        rows.push([
-          'evidence',
-          `${b.evidence.path} (${b.evidence.size} bytes) sha256:${b.evidence.sha256}`,
-        ]);
-      if (b.note) rows.push(['note', b.note]);
-      break;
-    }
-    case 'decision': {
-      const b = s.body as unknown as DecisionBody;
-      if (b.tags.length > 0) rows.push(['tags', b.tags.join(', ')]);
-      break;
-    }
-    case 'seal': {
-      const b = s.body as unknown as SealBody;
-      rows.push(
-        ['root', b.root],
-        ['tree size', String(b.treeSize)],
-        ['previous', b.previous ?? '(first seal)'],
-      );
-      break;
-    }
-    default:
-      rows.push(['body', JSON.stringify(s.body)]);
-  }
-  for (const subject of s.subject ?? [])
-    rows.push(['subject', `${subject.name} sha256:${subject.digest.sha256}`]);
-  for (const link of s.links ?? []) rows.push([link.rel, link.id]);
-  return rows;
 }
 
 export async function run(options: ShowOptions, io: IO): Promise<number> {
@@ -75,7 +35,7 @@ export async function run(options: ShowOptions, io: IO): Promise<number> {
   const rows: [string, string][] = [
     ['created', `${s.created.replace('T', ' ').replace('Z', ' UTC')} on node ${s.node}`],
     ['author', `${s.author.name} <${s.author.email}>`],
-    ...fields(memory),
+    ...memoryFields(memory),
     ['file', `.remembrancer/${memory.path}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -6,7 +6,7 @@
 import { HistoryReader } from '../git/history.js';
 import { headCommit } from '../git/snapshots.js';
 import { BUNDLE_FORMAT, type EvidenceBundle } from './bundle.js';
-import { openCatalog, type CatalogEntry } from './catalog.js';
+import { openCatalog, type Catalog, type CatalogEntry } from './catalog.js';
 import { requireConfig } from './config.js';
 import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
@@ -46,10 +46,25 @@ export interface ProveResult {
   warnings: string[];
 }
 
-export async function proveMemory(repo: Repository, prefix: string): Promise<ProveResult> {
+/**
+ * What repeated proofs in one long-lived process (the TUI) share: the catalog as first read,
+ * and per seal the sorted ids and leaf hashes that led to its signed root (a seal's set
+ * never changes), so a second proof under the same seal costs a binary search and a path.
+ */
+export interface ProveCache {
+  catalog?: Catalog;
+  sets: Map<string, { sorted: string[]; leaves: Buffer[] }>;
+}
+
+export async function proveMemory(
+  repo: Repository,
+  prefix: string,
+  cache?: ProveCache,
+): Promise<ProveResult> {
   const snapshot = new WorkingTreeSnapshot(repo.remDir);
   const config = await requireConfig(snapshot);
-  const catalog = await openCatalog(repo);
+  const catalog = cache?.catalog ?? (await openCatalog(repo));
+  if (cache) cache.catalog = catalog;
   const target = pickByPrefix(catalog.entries.values(), (e) => e.id, prefix);
   if (target.type === 'seal') {
     throw new RemembrancerError(
@@ -109,10 +124,16 @@ export async function proveMemory(repo: Repository, prefix: string): Promise<Pro
     sealEntry: CatalogEntry,
     body: NonNullable<CatalogEntry['seal']>,
   ): Promise<'absent' | 'mismatch' | { index: number; proof: Buffer[]; sorted: string[] }> => {
-    for (const source of ['cache', 'history'] as const) {
+    for (const source of ['memo', 'cache', 'history'] as const) {
       let sorted: string[] | undefined;
+      let leaves: Buffer[] | undefined;
       let commit: string | undefined;
-      if (source === 'cache') sorted = await cachedSealedSet(repo, sealEntry.id, body.treeSize);
+      if (source === 'memo') {
+        const known = cache?.sets.get(sealEntry.id);
+        sorted = known?.sorted;
+        leaves = known?.leaves;
+      } else if (source === 'cache')
+        sorted = await cachedSealedSet(repo, sealEntry.id, body.treeSize);
       else {
         commit = await commitOf(sealEntry.path);
         sorted = commit
@@ -135,7 +156,7 @@ export async function proveMemory(repo: Repository, prefix: string): Promise<Pro
         if (source === 'cache') continue;
         return 'absent';
       }
-      const leaves = sorted.map((id) => leafHash(Buffer.from(id, 'hex')));
+      leaves ??= sorted.map((id) => leafHash(Buffer.from(id, 'hex')));
       const proof = sorted.length === body.treeSize ? inclusionProof(leaves, index) : [];
       try {
         verifyInclusion(
@@ -146,10 +167,12 @@ export async function proveMemory(repo: Repository, prefix: string): Promise<Pro
           Buffer.from(body.root, 'hex'),
         );
       } catch {
-        if (source === 'cache') continue;
+        if (source !== 'history') continue;
         return 'mismatch';
       }
       if (commit) await rememberSealedSet(repo, sealEntry.id, sorted);
+      if (cache && sorted.length === body.treeSize)
+        cache.sets.set(sealEntry.id, { sorted, leaves });
       return { index, proof, sorted };
     }
     return 'absent';

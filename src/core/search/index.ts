@@ -15,7 +15,13 @@ import { ENGINE } from './engine.js';
 import { IndexFile, type IndexHeader } from './index-file.js';
 
 export { searchIndex, type SearchFilters, type SearchHit, type SearchOutcome } from './query.js';
-export { timeline, type TimelineDay, type TimelineEntry } from './timeline.js';
+export {
+  headingAt,
+  timeline,
+  timelineOrder,
+  type TimelineDay,
+  type TimelineEntry,
+} from './timeline.js';
 export type { Snippet } from './snippet.js';
 export { IndexFile, type IndexHeader };
 

@@ -1,0 +1,66 @@
+/** Short forms that fit a terminal line: type icons, ages, ids, clipped text. */
+import stringWidth from 'string-width';
+
+/** One single-width symbol per memory type, so a column of them lines up. */
+const ICONS: Record<string, string> = {
+  deploy: '▲',
+  decision: '◆',
+  adr: '§',
+  'adr-status': '±',
+  'adr-link': '↔',
+  seal: '■',
+  federation: '⇄',
+  spawn: '✦',
+  revocation: '✗',
+};
+
+export function typeIcon(type: string): string {
+  return ICONS[type] ?? '•';
+}
+
+export function shortId(id: string): string {
+  return id.slice(0, 12);
+}
+
+/** "45s", "12m", "3h", "5d", "7mo", "2y": how long ago, to a glance's precision. */
+export function age(iso: string, now: number = Date.now()): string {
+  const seconds = Math.max(0, Math.floor((now - Date.parse(iso)) / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h`;
+  const days = Math.floor(hours / 24);
+  if (days < 60) return `${days}d`;
+  const months = Math.floor(days / 30.44);
+  if (months < 24) return `${months}mo`;
+  return `${Math.floor(days / 365.25)}y`;
+}
+
+/** "2026-11-25 08:00 UTC". */
+export function when(iso: string): string {
+  return iso.replace('T', ' ').replace(/(:\d\d)?(\.\d+)?Z$/, ' UTC');
+}
+
+/**
+ * Characters one column wide whatever the terminal: ASCII, Latin, and the punctuation,
+ * arrows and shapes the screens use. Text made only of them is measured by counting, which
+ * matters because every line is fitted on every redraw.
+ */
+const NARROW =
+  /^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u25ff\u2713\u2717\u2726]*$/;
+
+function widthOf(text: string): number {
+  return NARROW.test(text) ? text.length : stringWidth(text);
+}
+
+/** Text cut to `width` columns with an ellipsis, or padded to exactly `width`. */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  const flat = text.replace(/[\r\n\t]+/g, ' ');
+  const w = widthOf(flat);
+  if (w <= width) return flat + ' '.repeat(width - w);
+  let cut = flat.slice(0, width);
+  while (widthOf(cut) > width - 1) cut = cut.slice(0, -1);
+  return cut + '…' + ' '.repeat(Math.max(0, width - 1 - widthOf(cut)));
+}
