@@ -46,7 +46,12 @@ export type ErrorCode =
   | 'TIMESTAMP_BEFORE_CREATED'
   | 'TSA_FAILED'
   | 'UNKNOWN_PEER'
-  | 'PEER_UNREACHABLE';
+  | 'PEER_UNREACHABLE'
+  | 'TEMPLATE_NOT_FOUND'
+  | 'TEMPLATE_INVALID'
+  | 'TARGET_NOT_EMPTY'
+  | 'SPAWN_NOT_FOUND'
+  | 'SPAWN_INVALID';
 
 /** Exit codes of every command: 0 success, 1 a check failed, 2 usage or input error. */
 export const EXIT_OK = 0;
