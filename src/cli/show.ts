@@ -1,5 +1,5 @@
 import type { Memory } from '../core/envelope.js';
-import type { DecisionBody, DeployBody, SealBody } from '../core/memory-types.js';
+import type { DecisionBody, DeployBody, SealBody, SpawnBody } from '../core/memory-types.js';
 import { checkSignatures, judgeProvenance } from '../core/provenance.js';
 import { checkTimestamps, judgeTime } from '../core/time.js';
 import { requireConfig } from '../core/config.js';
@@ -42,6 +42,21 @@ function fields(memory: Memory): [string, string][] {
         ['root', b.root],
         ['tree size', String(b.treeSize)],
         ['previous', b.previous ?? '(first seal)'],
+      );
+      break;
+    }
+    case 'spawn': {
+      const b = s.body as unknown as SpawnBody;
+      rows.push(
+        ['project', `${b.name} in ${b.path}`],
+        ['template', `${b.template.name} ${b.template.version}`],
+        [
+          'options',
+          Object.entries(b.options)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(' '),
+        ],
+        ['tree', b.tree],
       );
       break;
     }

@@ -13,6 +13,7 @@ import peersSchema from '../../schemas/peers.json' with { type: 'json' };
 import adrSchema from '../../schemas/adr.json' with { type: 'json' };
 import adrStatusSchema from '../../schemas/adr-status.json' with { type: 'json' };
 import adrLinkSchema from '../../schemas/adr-link.json' with { type: 'json' };
+import spawnSchema from '../../schemas/spawn.json' with { type: 'json' };
 import { RemembrancerError } from './errors.js';
 
 /** Memory types this version understands, each with its schema. */
@@ -23,6 +24,7 @@ const TYPE_SCHEMAS: Record<string, object> = {
   adr: adrSchema,
   'adr-status': adrStatusSchema,
   'adr-link': adrLinkSchema,
+  spawn: spawnSchema,
 };
 
 export const MEMORY_TYPES = Object.keys(TYPE_SCHEMAS).sort();
