@@ -30,17 +30,17 @@ const generator: Generator = {
         0,
         's',
       ),
-      panel(
-        3,
-        'Error rate',
-        'sum(rate(http_requests_total{status=~"5.."}[5m]))',
-        8,
-        'reqps',
-      ),
+      panel(3, 'Error rate', 'sum(rate(http_requests_total{status=~"5.."}[5m]))', 8, 'reqps'),
     ];
     if (a.kind === 'worker') {
       panels.push(
-        panel(4, 'Messages handled', 'sum by (outcome) (rate(worker_messages_total[5m]))', 8, 'short'),
+        panel(
+          4,
+          'Messages handled',
+          'sum by (outcome) (rate(worker_messages_total[5m]))',
+          8,
+          'short',
+        ),
       );
     }
     const dashboard = {

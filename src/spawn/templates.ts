@@ -120,10 +120,14 @@ export async function loadTemplate(root: string, name: string): Promise<Template
   for (const f of m.files) {
     for (const c of f.when ?? []) {
       if (!Object.hasOwn(m.conditions, c)) {
-        throw new RemembrancerError('TEMPLATE_INVALID', `${f.path} names unknown condition "${c}"`, {
-          file,
-          fix: `define "${c}" under "conditions" or remove it from "when"`,
-        });
+        throw new RemembrancerError(
+          'TEMPLATE_INVALID',
+          `${f.path} names unknown condition "${c}"`,
+          {
+            file,
+            fix: `define "${c}" under "conditions" or remove it from "when"`,
+          },
+        );
       }
     }
   }
