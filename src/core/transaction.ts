@@ -12,6 +12,7 @@ import { removeStaleTempFiles, writeFileAtomic } from './atomic-write.js';
 import { decodeMemory, mergeEnvelopes, serializeEnvelope, type Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
 import { acquireLock } from './lock.js';
+import { mapLimit } from './store.js';
 import { MEMORIES_DIR, REM_DIR } from './paths.js';
 import { lockPath, type Repository } from './repository.js';
 
@@ -66,6 +67,22 @@ export class Transaction {
     }
     await writeFileAtomic(full, bytes);
     this.written.set(path, bytes);
+  }
+
+  /**
+   * Writes many files at once (a generated project): each atomically, their flushes to disk
+   * overlapping instead of queueing one after another.
+   */
+  async writeAll(files: { path: string; content: string | Uint8Array }[]): Promise<void> {
+    const dirs = [...new Set(files.map((f) => dirname(join(this.repo.root, f.path))))];
+    // Sweep each folder once, before any of our own temporary files exist in it.
+    for (const dir of dirs) {
+      if (!this.cleaned.has(dir)) {
+        await removeStaleTempFiles(dir);
+        this.cleaned.add(dir);
+      }
+    }
+    await mapLimit(files, 16, (f) => this.write(f.path, f.content));
   }
 
   /** Adds a file already on disk, unchanged, to what is staged and committed. */

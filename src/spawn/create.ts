@@ -136,7 +136,7 @@ export async function recordSpawn(
     { signer: options.signer, commit: options.commit },
     async (tx) => {
       if (options.write) await options.write(tx);
-      else for (const f of bytes) await tx.write(at(f.path), f.content);
+      else await tx.writeAll(bytes.map((f) => ({ path: at(f.path), content: f.content })));
     },
   );
   return { result, tree };
