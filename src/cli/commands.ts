@@ -52,7 +52,7 @@ const filters = (y: Argv) =>
   y
     .option('type', {
       type: 'string',
-      describe: 'only this type: deploy(ments), decision(s) or seal(s)',
+      describe: 'only this type: deploy(ments), decision(s), seal(s) or spawn(s)',
     })
     .option('since', { type: 'string', describe: dateHelp('on or after') })
     .option('until', { type: 'string', describe: dateHelp('on or before') })
@@ -478,7 +478,7 @@ export function commands(ctx: CommandContext): CommandModule[] {
         json(y)
           .positional('type', {
             type: 'string',
-            describe: 'deploy(ments), decision(s), seal(s), adr(s), adr-status, adr-link',
+            describe: 'deploy(ments), decision(s), seal(s), adr(s), adr-status, adr-link, spawn(s)',
           })
           .option('limit', { type: 'number', describe: 'show at most this many' })
           .epilogue(
@@ -520,7 +520,7 @@ export function commands(ctx: CommandContext): CommandModule[] {
         json(y)
           .option('type', {
             type: 'string',
-            describe: 'only this type: deploy(ments), decision(s) or seal(s)',
+            describe: 'only this type: deploy(ments), decision(s), seal(s) or spawn(s)',
           })
           .option('since', { type: 'string', describe: dateHelp('on or after') })
           .option('until', { type: 'string', describe: dateHelp('on or before') })
