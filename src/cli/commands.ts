@@ -673,6 +673,8 @@ export function commands(ctx: CommandContext): CommandModule[] {
       describe: 'Generate a production-ready service or worker and record what was generated',
       builder: (y) =>
         signing(json(commit(y)))
+          // A project name is not a mistyped sub-command: "ccx" must not become "check".
+          .recommendCommands(false)
           .command({
             command: 'check <dir>',
             describe: 'Report drift of a spawned project from its record (exit 1 on drift)',

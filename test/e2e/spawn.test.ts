@@ -3,7 +3,7 @@
  * repository, and then the generated project's own tests run for real (npm for node,
  * Debian's FastAPI stack under /usr/bin/python3 for python).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,6 +48,25 @@ async function runProjectTests(lang: string, dir: string): Promise<string> {
     },
   );
   return stdout;
+}
+
+/** Sends JSON-RPC messages to the generated MCP server on stdin; returns results by id. */
+async function mcpSession(dir: string, messages: object[]): Promise<Map<number, unknown>> {
+  const child = spawn(process.execPath, ['dist/src/mcp.js'], { cwd: dir, env: projectEnv() });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const wanted = messages.filter((m) => 'id' in m).length;
+  const replies = new Map<number, unknown>();
+  child.stdin.write(messages.map((m) => JSON.stringify(m)).join('\n') + '\n');
+  for (let i = 0; i < 200 && replies.size < wanted; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    for (const line of out.split('\n').filter(Boolean)) {
+      const reply = JSON.parse(line) as { id: number; result: unknown };
+      replies.set(reply.id, reply.result);
+    }
+  }
+  child.kill();
+  return replies;
 }
 
 interface SpawnJson {
@@ -234,6 +253,38 @@ describe('spawn options', () => {
           mq === 'rabbitmq' ? 'src/queue-rabbitmq.ts' : 'src/queue-nats.ts',
         );
         expect(out.files).toContain('src/mcp.ts');
+        // The broker client and the MCP server type-check and the tests pass...
+        const report = await runProjectTests('node', dir);
+        expect(report).toMatch(/^# pass [1-9]/m);
+        expect(report).not.toMatch(/^# fail [1-9]/m);
+        // ...and the MCP server answers a client over stdio with the service's context.
+        const replies = await mcpSession(dir, [
+          {
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: {
+              protocolVersion: '2025-03-26',
+              capabilities: {},
+              clientInfo: { name: 'test', version: '1' },
+            },
+          },
+          { jsonrpc: '2.0', method: 'notifications/initialized' },
+          {
+            jsonrpc: '2.0',
+            id: 2,
+            method: 'resources/read',
+            params: { uri: 'service://jobs/context' },
+          },
+          { jsonrpc: '2.0', id: 3, method: 'tools/list' },
+        ]);
+        const context = JSON.parse(
+          (replies.get(2) as { contents: { text: string }[] }).contents[0]?.text ?? '{}',
+        ) as Record<string, unknown>;
+        expect(context).toMatchObject({ service: 'jobs', kind: 'worker' });
+        expect(context['endpoints']).toEqual(['/', '/health', '/ready', '/metrics']);
+        const tools = (replies.get(3) as { tools: { name: string }[] }).tools.map((t) => t.name);
+        expect(tools).toEqual(['health']);
       } else {
         const requirements = s.read('jobs/requirements.txt');
         expect(requirements).toMatch(mq === 'rabbitmq' ? /^pika==/m : /^nats-py==/m);
@@ -257,6 +308,9 @@ describe('spawn options', () => {
     expect(result.stdout).toContain('  k8s/hpa.yaml');
     expect(result.stdout).toContain('nothing was written');
     expect(s.exists('api')).toBe(false);
+    // A name that looks like a sub-command is still a name.
+    const chek = await s.ok(['spawn', 'chek', '--dry-run']);
+    expect(chek.stdout).toMatch(/^would write \d+ files into chek/);
     expect(await s.state()).toBe(before);
   });
 
