@@ -35,7 +35,10 @@ function projectEnv(): NodeJS.ProcessEnv {
 async function runProjectTests(lang: string, dir: string): Promise<string> {
   const options = { cwd: dir, env: projectEnv(), maxBuffer: 32 * 1024 * 1024 };
   if (lang === 'node') {
-    await exec('npm', ['install', '--no-audit', '--no-fund'], { ...options, timeout: 300_000 });
+    await exec('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
+      ...options,
+      timeout: 300_000,
+    });
     const { stdout } = await exec('npm', ['test'], { ...options, timeout: 120_000 });
     return stdout;
   }
