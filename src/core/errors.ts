@@ -51,7 +51,10 @@ export type ErrorCode =
   | 'TEMPLATE_INVALID'
   | 'TARGET_NOT_EMPTY'
   | 'SPAWN_NOT_FOUND'
-  | 'SPAWN_INVALID';
+  | 'SPAWN_INVALID'
+  | 'PEER_REF_MISSING'
+  | 'SIGNATURE_REVOKED'
+  | 'MERGE_MISMATCH';
 
 /** Exit codes of every command: 0 success, 1 a check failed, 2 usage or input error. */
 export const EXIT_OK = 0;

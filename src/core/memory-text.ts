@@ -10,6 +10,8 @@ import {
   type AdrStatusBody,
   type DecisionBody,
   type DeployBody,
+  type FederationBody,
+  type RevocationBody,
   type SealBody,
   type SpawnBody,
 } from './memory-types.js';
@@ -73,6 +75,19 @@ export function memoryText(memory: Memory): MemoryText {
         tags: [],
         notes: [b.path, ...(memory.envelope.signed.subject ?? []).map((s) => s.name)].join('\n'),
       };
+    }
+    case 'federation': {
+      const b = body as unknown as FederationBody;
+      return {
+        title: summarize(memory),
+        body: [b.peer, b.peerNode, b.url, b.ref].filter(Boolean).join(' '),
+        tags: [],
+        notes: b.rejected.map((r) => r.reason).join('\n'),
+      };
+    }
+    case 'revocation': {
+      const b = body as unknown as RevocationBody;
+      return { title: summarize(memory), body: b.fingerprint, tags: [], notes: b.reason ?? '' };
     }
     default:
       return { title: summarize(memory), body: JSON.stringify(body), tags: [], notes: '' };

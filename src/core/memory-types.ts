@@ -62,6 +62,40 @@ export interface SpawnBody {
   tree: string;
 }
 
+export interface RootRef {
+  root: string;
+  treeSize: number;
+}
+
+export interface RejectedMemory {
+  id?: string;
+  /** Path inside the peer's .remembrancer/. */
+  path: string;
+  reason: string;
+}
+
+export interface FederationBody {
+  peer: string;
+  /** The peer's own node name, from its config.json. */
+  peerNode?: string;
+  url: string;
+  ref: string;
+  peerCommit: string;
+  before: { ours: RootRef; peer: RootRef };
+  merged: RootRef;
+  accepted: string[];
+  acceptedCount: number;
+  acceptedRoot: string;
+  rejected: RejectedMemory[];
+  rejectedCount: number;
+  ignored: number;
+}
+
+export interface RevocationBody {
+  fingerprint: string;
+  reason?: string;
+}
+
 export interface Origin {
   node: string;
   author: Author;
@@ -169,6 +203,24 @@ export function buildAdrLink(
   ]);
 }
 
+export function buildFederation(origin: Origin, body: FederationBody): Signed<FederationBody> {
+  return base('federation', origin, body);
+}
+
+export function buildRevocation(
+  origin: Origin,
+  fingerprint: string,
+  reason?: string,
+): Signed<RevocationBody> {
+  const body: RevocationBody = { fingerprint };
+  if (reason?.trim()) body.reason = reason.trim();
+  return base('revocation', origin, body);
+}
+
+export function isFederation(memory: Memory): boolean {
+  return memory.envelope.signed.type === 'federation';
+}
+
 /** ADR-0007: the number a node gave its ADR, four digits at least. */
 export function adrLabel(number: number): string {
   return `ADR-${String(number).padStart(4, '0')}`;
@@ -211,6 +263,14 @@ export function summarize(memory: Memory): string {
       const b = body as unknown as SpawnBody;
       const kind = typeof b.options['kind'] === 'string' ? ` ${b.options['kind']}` : '';
       return `${b.name}: ${b.template.name}${kind} ${b.template.version} in ${b.path}`;
+    }
+    case 'federation': {
+      const b = body as unknown as FederationBody;
+      return `sync from ${b.peer}: ${b.acceptedCount} accepted, ${b.rejectedCount} rejected`;
+    }
+    case 'revocation': {
+      const b = body as unknown as RevocationBody;
+      return `revoke key ${b.fingerprint}${b.reason ? `: ${firstLine(b.reason, 48)}` : ''}`;
     }
     default:
       return type;
