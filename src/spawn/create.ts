@@ -18,7 +18,7 @@ import type { Transaction } from '../core/transaction.js';
 import type { Signer } from '../crypto/signer.js';
 import { fs, isogit } from '../git/isogit.js';
 import { writeFilesTree } from '../git/tree.js';
-import { generate } from './engine.js';
+import { generate, resolveAnswers } from './engine.js';
 import { containingRepository, projectPath } from './record.js';
 import { loadTemplate, type Template } from './templates.js';
 import type { Answers, GeneratedFile } from './types.js';
@@ -84,8 +84,11 @@ export async function planSpawn(request: SpawnRequest): Promise<SpawnPlan> {
     );
   }
   const path = repo ? projectPath(repo, target) : '.';
-  const files = await generate(template, request.answers);
-  return { template, answers: request.answers, files, target, repo, path };
+  // Recorded as resolved (defaults filled in), like the answers file, so a later template
+  // version with other defaults regenerates this project's base unchanged.
+  const answers = resolveAnswers(template.manifest, request.answers);
+  const files = await generate(template, answers);
+  return { template, answers, files, target, repo, path };
 }
 
 export interface SpawnResult extends RecordResult {

@@ -158,7 +158,15 @@ describe.each([
     expect(signed.type).toBe('spawn');
     expect(signed.body['template']).toEqual({ name: lang, version: '1.0.0' });
     expect(signed.body['path']).toBe('services/demo');
-    expect(signed.body['options']).toMatchObject({ name, kind, mcp: false, mq: 'none' });
+    expect(signed.body['options']).toEqual({
+      name,
+      kind,
+      description: 'A production-ready service.',
+      mcp: false,
+      mq: 'none',
+      owner: 'Test Signer',
+      year: String(new Date().getUTCFullYear()),
+    });
     expect(signed.subject.map((x) => x.name)).toEqual(files);
     for (const x of signed.subject) {
       const sha = createHash('sha256')
