@@ -75,6 +75,13 @@ export async function planUpdate(
   templatesRoot: string,
 ): Promise<UpdatePlan> {
   const template = await loadTemplate(templatesRoot, record.body.template.name);
+  if (compareVersions(template.manifest.version, record.body.template.version) < 0) {
+    throw new RemembrancerError(
+      'USAGE',
+      `the installed ${template.manifest.name} template (${template.manifest.version}) is older than the one that generated ${path} (${record.body.template.version})`,
+      { fix: 'upgrade remembrancer, or pass --templates with that version or a newer one' },
+    );
+  }
   const base = await baseFiles(repo, record, templatesRoot);
   const theirs = new Map(
     (await generate(template, record.body.options)).map((f) => [f.path, f.content]),
@@ -97,6 +104,17 @@ export async function planUpdate(
     theirs: `${name} ${to}`,
   });
   return { record, from, to, baseSource: base.source, files, theirs };
+}
+
+/** Orders semantic versions (major.minor.patch) numerically. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /** True when applying the plan would change nothing and the version is the same. */

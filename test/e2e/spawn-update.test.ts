@@ -151,6 +151,12 @@ describe('spawn update', () => {
     expect(drift.removed).toEqual(['LICENSE']);
     const again = await s.ok(['spawn', 'update', 'svc', '--templates', templates]);
     expect(again.stdout).toContain('svc is already at node 1.1.0; nothing to update');
+    // The bundled 1.0.0 is older than what the project now follows: no downgrade.
+    const older = await s.run(['spawn', 'update', 'svc']);
+    expect(older.code).toBe(2);
+    expect(older.stderr).toMatch(
+      /node template \(1\.0\.0\) is older than the one that generated svc \(1\.1\.0\)/,
+    );
     expect((await s.run(['covenant'])).code).toBe(0);
   });
 
