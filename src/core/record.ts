@@ -6,8 +6,7 @@ import type { Signer } from '../crypto/signer.js';
 import { gitIdentity } from '../git/identity.js';
 import { canonicalBytes } from './canonical-json.js';
 import { requireConfig, type Config } from './config.js';
-import { decodeMemory, toMemory, type Author, type Memory, type Signed } from './envelope.js';
-import { openCatalog } from './catalog.js';
+import { toMemory, type Author, type Memory, type Signed } from './envelope.js';
 import { RemembrancerError } from './errors.js';
 import type { Origin } from './memory-types.js';
 import { stampNew } from './timestamp.js';
@@ -15,23 +14,6 @@ import type { Repository } from './repository.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
 import { transact, type MemoryWrite, type Transaction } from './transaction.js';
 import { TrustStore } from './trust.js';
-
-/** A revocation of `fingerprint` kept in the working tree, read through the catalog. */
-async function findRevocation(
-  repo: Repository,
-  fingerprint: string,
-): Promise<{ id: string; created: string } | undefined> {
-  const catalog = await openCatalog(repo);
-  const snapshot = new WorkingTreeSnapshot(repo.remDir);
-  for (const entry of catalog.entries.values()) {
-    if (entry.type !== 'revocation') continue;
-    const bytes = await snapshot.read(entry.path);
-    if (!bytes) continue;
-    const body = decodeMemory(entry.path, bytes).envelope.signed.body as { fingerprint?: string };
-    if (body.fingerprint === fingerprint) return { id: entry.id, created: entry.created };
-  }
-  return undefined;
-}
 
 export interface RecordOptions {
   signer?: Signer | undefined;
@@ -73,17 +55,6 @@ export async function prepareSigning(
     warnings.push('recording unsigned: no signing key is set (the permissive policy allows it)');
     const { author } = await gitIdentity(repo);
     return { config, author: { name: author.name, email: author.email }, trust, warnings };
-  }
-  const revoked = await findRevocation(repo, signer.fingerprint);
-  if (revoked) {
-    throw new RemembrancerError(
-      'SIGNATURE_REVOKED',
-      `signing key ${signer.fingerprint} was revoked at ${revoked.created} (revocation ${revoked.id.slice(0, 12)})`,
-      {
-        exitCode: 1,
-        fix: 'sign with another trusted key (--key FILE or --gpg-key ID); a revoked key signs nothing new',
-      },
-    );
   }
   if (!trust.has(signer.fingerprint)) {
     const message = `signing key ${signer.fingerprint} is not a trust anchor of this repository`;
