@@ -52,7 +52,7 @@ const filters = (y: Argv) =>
   y
     .option('type', {
       type: 'string',
-      describe: 'only this type: deploy(ments), decision(s) or seal(s)',
+      describe: 'only this type: deploy(ments), decision(s), seal(s) or spawn(s)',
     })
     .option('since', { type: 'string', describe: dateHelp('on or after') })
     .option('until', { type: 'string', describe: dateHelp('on or before') })
@@ -74,6 +74,13 @@ export function examples(list: [string, string][]): string {
 }
 
 export const EXIT_CODES = 'Exit codes: 0 success, 1 a check failed, 2 usage or input error.';
+
+/**
+ * A project name is not a mistyped sub-command: `spawn ccx` must not become `spawn check`.
+ * (yargs 18 takes the flag; @types/yargs does not declare it.)
+ */
+const withoutRecommendations = (y: Argv): Argv =>
+  (y as unknown as { recommendCommands(on: boolean): Argv }).recommendCommands(false);
 
 /** The text flags shared by `adr create` and `adr supersede`. */
 const adrText = (y: Argv) =>
@@ -502,7 +509,7 @@ export function commands(ctx: CommandContext): CommandModule[] {
         json(y)
           .positional('type', {
             type: 'string',
-            describe: 'deploy(ments), decision(s), seal(s), adr(s), adr-status, adr-link',
+            describe: 'deploy(ments), decision(s), seal(s), adr(s), adr-status, adr-link, spawn(s)',
           })
           .option('limit', { type: 'number', describe: 'show at most this many' })
           .epilogue(
@@ -548,7 +555,7 @@ export function commands(ctx: CommandContext): CommandModule[] {
         json(y)
           .option('type', {
             type: 'string',
-            describe: 'only this type: deploy(ments), decision(s) or seal(s)',
+            describe: 'only this type: deploy(ments), decision(s), seal(s) or spawn(s)',
           })
           .option('since', { type: 'string', describe: dateHelp('on or after') })
           .option('until', { type: 'string', describe: dateHelp('on or before') })
@@ -752,6 +759,114 @@ export function commands(ctx: CommandContext): CommandModule[] {
             ]),
           ),
       handler: handler(() => import('./mcp.js') as Promise<{ run: Run }>),
+    },
+    {
+      command: 'spawn [name] [kind]',
+      describe: 'Generate a production-ready service or worker and record what was generated',
+      builder: (y) =>
+        signing(json(commit(withoutRecommendations(y))))
+          .command({
+            command: 'check <dir>',
+            describe: 'Report drift of a spawned project from its record (exit 1 on drift)',
+            builder: (k) =>
+              json(k)
+                .positional('dir', { type: 'string', describe: 'the spawned project folder' })
+                .epilogue(
+                  examples([
+                    ['$0 spawn check services/payments', 'changed, added and removed files'],
+                    ['$0 spawn check . --json', 'the same as JSON, in the project folder'],
+                  ]),
+                ),
+            handler: handler(() => import('./spawn/check.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'update <dir>',
+            describe: 'Apply the installed template version with a three-way merge',
+            builder: (k) =>
+              signing(json(commit(k)))
+                .positional('dir', { type: 'string', describe: 'the spawned project folder' })
+                .option('templates', {
+                  type: 'string',
+                  describe: 'use the templates in this folder instead of the bundled ones',
+                })
+                .option('dry-run', {
+                  type: 'boolean',
+                  default: false,
+                  describe: 'show what would change and write nothing',
+                })
+                .epilogue(
+                  examples([
+                    ['$0 spawn update services/payments', 'merge the new template into your edits'],
+                    ['$0 spawn update . --dry-run', 'what would be updated, merged or kept'],
+                  ]),
+                ),
+            handler: handler(() => import('./spawn/update.js') as Promise<{ run: Run }>),
+          })
+          .positional('name', {
+            type: 'string',
+            describe: 'project name, a DNS-1123 label (my-service)',
+          })
+          .positional('kind', {
+            choices: ['service', 'worker'] as const,
+            describe: 'an HTTP service (default) or a queue worker',
+          })
+          .option('lang', {
+            choices: ['node', 'python'] as const,
+            default: 'node',
+            describe: 'TypeScript on Node.js, or Python with FastAPI',
+          })
+          .option('dir', { type: 'string', describe: 'project folder (default: ./NAME)' })
+          .option('with-mcp', {
+            type: 'boolean',
+            default: false,
+            describe: "add an MCP server exposing the service's context",
+          })
+          .option('with-mq', {
+            choices: ['rabbitmq', 'nats'] as const,
+            describe: 'worker: consume from this broker (adds its client and compose service)',
+          })
+          .option('description', { type: 'string', describe: 'one sentence for the README' })
+          .option('owner', {
+            type: 'string',
+            describe: 'copyright holder in LICENSE (default: the signer)',
+          })
+          .option('templates', {
+            type: 'string',
+            describe: 'use the templates in this folder instead of the bundled ones',
+          })
+          .option('dry-run', {
+            type: 'boolean',
+            default: false,
+            describe: 'list the files that would be written and write nothing',
+          })
+          .option('yes', {
+            alias: 'y',
+            type: 'boolean',
+            default: false,
+            describe: 'do not ask for confirmation in a terminal',
+          })
+          .option('force', {
+            type: 'boolean',
+            default: false,
+            describe: 'write into a folder that is not empty',
+          })
+          .epilogue(
+            examples([
+              ['$0 spawn payments', 'a TypeScript HTTP service in ./payments'],
+              [
+                '$0 spawn billing-jobs worker --lang python --with-mq rabbitmq',
+                'a FastAPI worker consuming from RabbitMQ',
+              ],
+              [
+                '$0 spawn api --dir services/api --with-mcp --yes',
+                'inside this repository, with MCP',
+              ],
+              ['$0 spawn api --dry-run', 'list what would be written'],
+              ['$0 spawn check services/api', 'drift since generation'],
+              ['$0 spawn update services/api', 'apply a newer template version'],
+            ]),
+          ),
+      handler: handler(() => import('./spawn/create.js') as Promise<{ run: Run }>),
     },
     {
       command: 'federation <command>',

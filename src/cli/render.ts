@@ -1,7 +1,7 @@
 /** Turning memories and findings into lines for a terminal. */
 import type { Finding } from '../core/covenant.js';
 import type { Memory } from '../core/envelope.js';
-import { type DecisionBody, type DeployBody, type SealBody } from '../core/memory-types.js';
+import type { DecisionBody, DeployBody, SealBody, SpawnBody } from '../core/memory-types.js';
 import type { SignatureStatus } from '../core/provenance.js';
 import type { IO } from './io.js';
 
@@ -63,6 +63,21 @@ export function memoryFields(memory: Memory): [string, string][] {
         ['root', b.root],
         ['tree size', String(b.treeSize)],
         ['previous', b.previous ?? '(first seal)'],
+      );
+      break;
+    }
+    case 'spawn': {
+      const b = s.body as unknown as SpawnBody;
+      rows.push(
+        ['project', `${b.name} in ${b.path}`],
+        ['template', `${b.template.name} ${b.template.version}`],
+        [
+          'options',
+          Object.entries(b.options)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(' '),
+        ],
+        ['tree', b.tree],
       );
       break;
     }

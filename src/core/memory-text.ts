@@ -13,6 +13,7 @@ import {
   type FederationBody,
   type RevocationBody,
   type SealBody,
+  type SpawnBody,
 } from './memory-types.js';
 
 export interface MemoryText {
@@ -64,6 +65,16 @@ export function memoryText(memory: Memory): MemoryText {
     case 'adr-link': {
       const b = body as unknown as AdrLinkBody;
       return { title: summarize(memory), body: b.rel, tags: [], notes: b.note ?? '' };
+    }
+    case 'spawn': {
+      const b = body as unknown as SpawnBody;
+      const options = Object.entries(b.options).map(([k, v]) => `${k}=${String(v)}`);
+      return {
+        title: summarize(memory),
+        body: [b.name, b.template.name, ...options].join(' '),
+        tags: [],
+        notes: [b.path, ...(memory.envelope.signed.subject ?? []).map((s) => s.name)].join('\n'),
+      };
     }
     case 'federation': {
       const b = body as unknown as FederationBody;

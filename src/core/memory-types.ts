@@ -52,6 +52,16 @@ export interface AdrLinkBody {
   note?: string;
 }
 
+export interface SpawnBody {
+  name: string;
+  template: { name: string; version: string };
+  options: Record<string, string | boolean>;
+  /** The project folder relative to the repository root; "." for the root. */
+  path: string;
+  /** git tree id of the generated files. */
+  tree: string;
+}
+
 export interface RootRef {
   root: string;
   treeSize: number;
@@ -249,6 +259,11 @@ export function summarize(memory: Memory): string {
       const [from, to] = memory.envelope.signed.links ?? [];
       return `${from?.id.slice(0, 12) ?? '?'} ${b.rel} ${to?.id.slice(0, 12) ?? '?'}`;
     }
+    case 'spawn': {
+      const b = body as unknown as SpawnBody;
+      const kind = typeof b.options['kind'] === 'string' ? ` ${b.options['kind']}` : '';
+      return `${b.name}: ${b.template.name}${kind} ${b.template.version} in ${b.path}`;
+    }
     case 'federation': {
       const b = body as unknown as FederationBody;
       return `sync from ${b.peer}: ${b.acceptedCount} accepted, ${b.rejectedCount} rejected`;
@@ -274,6 +289,7 @@ export function normalizeTypeName(name: string): string {
     decisions: 'decision',
     seals: 'seal',
     adrs: 'adr',
+    spawns: 'spawn',
   };
   return aliases[lower] ?? lower;
 }
@@ -284,4 +300,20 @@ export function isSeal(memory: Memory): boolean {
 
 export function sealBody(memory: Memory): SealBody {
   return memory.envelope.signed.body as unknown as SealBody;
+}
+
+/**
+ * A spawn record: the generated files as the subject (path and sha256 each, sorted by
+ * path), the template and options in the body; `updates` links to the record it replaces.
+ */
+export function buildSpawn(
+  origin: Origin,
+  body: SpawnBody,
+  files: { path: string; sha256: string }[],
+  updates?: string,
+): Signed<SpawnBody> {
+  const subject = [...files]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => ({ name: f.path, digest: { sha256: f.sha256 } }));
+  return base('spawn', origin, body, subject, updates ? [{ rel: 'updates', id: updates }] : []);
 }

@@ -15,6 +15,7 @@ import peersSchema from '../../schemas/peers.json' with { type: 'json' };
 import adrSchema from '../../schemas/adr.json' with { type: 'json' };
 import adrStatusSchema from '../../schemas/adr-status.json' with { type: 'json' };
 import adrLinkSchema from '../../schemas/adr-link.json' with { type: 'json' };
+import spawnSchema from '../../schemas/spawn.json' with { type: 'json' };
 import { RemembrancerError } from './errors.js';
 
 /** Memory types this version understands, each with its schema. */
@@ -25,6 +26,7 @@ const TYPE_SCHEMAS: Record<string, object> = {
   adr: adrSchema,
   'adr-status': adrStatusSchema,
   'adr-link': adrLinkSchema,
+  spawn: spawnSchema,
   federation: federationSchema,
   revocation: revocationSchema,
 };

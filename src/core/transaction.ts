@@ -70,6 +70,14 @@ export class Transaction {
     this.written.set(path, bytes);
   }
 
+  /**
+   * Writes many files at once (a generated project): each atomically, their flushes to disk
+   * overlapping instead of queueing one after another.
+   */
+  async writeAll(files: { path: string; content: string | Uint8Array }[]): Promise<void> {
+    await mapLimit(files, 16, (f) => this.write(f.path, f.content));
+  }
+
   /** Adds a file already on disk, unchanged, to what is staged and committed. */
   include(path: string, content: Uint8Array): void {
     if (!this.written.has(path)) this.written.set(path, content);

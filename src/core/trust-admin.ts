@@ -36,10 +36,29 @@ export async function addTrustAnchors(
   files: string[],
   commit: boolean,
 ): Promise<TrustChange> {
-  const snapshot = new WorkingTreeSnapshot(repo.remDir);
-  await requireConfig(snapshot);
   const infos: KeyInfo[] = [];
   for (const file of files) infos.push(await readKeyFile(file));
+  return trustKeys(repo, infos, commit);
+}
+
+/** Trusts keys given as armoured text (a signer's own public key). */
+export async function addTrustAnchorsArmored(
+  repo: Repository,
+  armored: string[],
+  commit: boolean,
+): Promise<TrustChange> {
+  const infos: KeyInfo[] = [];
+  for (const text of armored) infos.push(await describeKey(await readPublicKey(text)));
+  return trustKeys(repo, infos, commit);
+}
+
+async function trustKeys(
+  repo: Repository,
+  infos: KeyInfo[],
+  commit: boolean,
+): Promise<TrustChange> {
+  const snapshot = new WorkingTreeSnapshot(repo.remDir);
+  await requireConfig(snapshot);
   const trust = await TrustStore.load(snapshot);
   const keys = infos.map((info) => ({
     ...info,

@@ -26,6 +26,8 @@ export interface Signer {
   /** A human description: "key file ~/x.key.asc" or "gpg key 7B18…". */
   readonly source: string;
   sign(data: Uint8Array): Promise<string>;
+  /** The armoured public key, for trusting the signer in a repository it creates. */
+  publicKey(): Promise<string>;
 }
 
 export interface SignerOptions {
@@ -57,6 +59,10 @@ class KeyFileSigner implements Signer {
 
   async sign(data: Uint8Array): Promise<string> {
     return signDetached(data, this.key);
+  }
+
+  async publicKey(): Promise<string> {
+    return this.key.toPublic().armor();
   }
 }
 
@@ -131,6 +137,15 @@ class GpgSigner implements Signer {
 
   get source(): string {
     return `gpg key ${this.fingerprint}`;
+  }
+
+  async publicKey(): Promise<string> {
+    const armored = await runGpg(
+      ['--batch', '--armor', '--export', this.fingerprint],
+      undefined,
+      this.env,
+    );
+    return armored.toString('utf8');
   }
 
   async sign(data: Uint8Array): Promise<string> {
