@@ -31,6 +31,24 @@ await build({
   },
   logLevel: 'warning',
 });
+// The GitHub Action runs dist/action.js straight from a checkout of this repository, with no
+// npm install: one self-contained file, committed, and checked against a fresh build
+// (scripts/check-action.mjs), so what runs is what the source says.
+await build({
+  entryPoints: { action: 'src/action/index.ts' },
+  outdir: fresh,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  legalComments: 'none',
+  minify: true,
+  define: { __REMEMBRANCER_VERSION__: JSON.stringify(pkg.version) },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
 const old = `${dist}.old-${process.pid}`;
 await rename(dist, old).catch(() => undefined);
 await rename(fresh, dist);
