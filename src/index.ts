@@ -27,3 +27,4 @@ export { transact } from './core/transaction.js';
 export { resolveSigner, loadKeyFileSigner, loadGpgSigner, type Signer } from './crypto/signer.js';
 export { generateKeyPair } from './crypto/openpgp.js';
 export { CommitSnapshot, IndexSnapshot, headCommit, resolveCommit } from './git/snapshots.js';
+export { fetchPeer, type FetchResult, type FetchOptions } from './git/fetch.js';

@@ -270,7 +270,31 @@ export function commands(ctx: CommandContext): CommandModule[] {
                 .epilogue(examples([['$0 trust remove-tsa acme-tsa', 'distrust a TSA root']])),
             handler: handler(() => import('./trust/remove-tsa.js') as Promise<{ run: Run }>),
           })
-          .demandCommand(1, 'choose a trust command: add, list, remove, add-tsa or remove-tsa')
+          .command({
+            command: 'revoke <fingerprint>',
+            describe:
+              'Revoke a key from now on: its later signatures are rejected (a signed memory)',
+            builder: (k) =>
+              json(commit(signing(k)))
+                .positional('fingerprint', {
+                  type: 'string',
+                  describe: 'fingerprint (or its last 8+ hex digits) of a trusted or peer key',
+                })
+                .option('reason', { type: 'string', describe: 'why, in one line' })
+                .epilogue(
+                  examples([
+                    [
+                      '$0 trust revoke 7B187091710B32E5 --reason "laptop stolen"',
+                      'revoke a key, signed by one of your trust anchors',
+                    ],
+                  ]),
+                ),
+            handler: handler(() => import('./trust/revoke.js') as Promise<{ run: Run }>),
+          })
+          .demandCommand(
+            1,
+            'choose a trust command: add, list, remove, add-tsa or remove-tsa or revoke',
+          )
           .epilogue(
             examples([
               ['$0 trust add ada.pub.asc', 'trust a colleague'],
@@ -507,6 +531,10 @@ export function commands(ctx: CommandContext): CommandModule[] {
             default: undefined,
           })
           .option('limit', { type: 'number', default: 20, describe: 'show at most this many' })
+          .option('peer', {
+            type: 'string',
+            describe: "read an external peer's fetched memories instead of ours",
+          })
           .epilogue(
             examples([
               ['$0 query postgres ledger', 'memories about either word, the best first'],
@@ -551,6 +579,10 @@ export function commands(ctx: CommandContext): CommandModule[] {
             type: 'string',
             describe: 'the id, or a unique prefix of 4+ hex digits',
           })
+          .option('peer', {
+            type: 'string',
+            describe: "read an external peer's fetched memories instead of ours",
+          })
           .epilogue(
             examples([
               ['$0 show 3f2a9c', 'a memory by id prefix'],
@@ -565,6 +597,10 @@ export function commands(ctx: CommandContext): CommandModule[] {
       builder: (y) =>
         json(y)
           .positional('artifact', { type: 'string', describe: 'a file to hash, or sha256:<hex>' })
+          .option('peer', {
+            type: 'string',
+            describe: "read an external peer's fetched memories instead of ours",
+          })
           .epilogue(
             examples([
               ['$0 verify dist/api.tgz', 'exit 0 when a valid receipt names this file'],
@@ -720,6 +756,133 @@ export function commands(ctx: CommandContext): CommandModule[] {
               ['$0 hooks install', 'install the hooks'],
               ['$0 hooks status', 'check them'],
             ]),
+          ),
+      handler: () => undefined,
+    },
+    {
+      command: 'federation <command>',
+      describe: 'Share memory with peer repositories: add, sync, verify',
+      builder: (y) =>
+        y
+          .command({
+            command: 'add <name> <url>',
+            describe: 'Federate with a peer repository (committed in peers.json)',
+            builder: (k) =>
+              json(commit(k))
+                .positional('name', { type: 'string', describe: 'a short name for the peer' })
+                .positional('url', {
+                  type: 'string',
+                  describe: 'path, file://, http(s):// or ssh URL of its repository',
+                })
+                .option('ref', {
+                  type: 'string',
+                  describe: 'its branch or ref to fetch (default refs/heads/main)',
+                })
+                .option('key', {
+                  type: 'string',
+                  array: true,
+                  default: [],
+                  describe: 'public key file(s) trusted to sign what this peer brings',
+                })
+                .option('scope', {
+                  type: 'string',
+                  array: true,
+                  default: [],
+                  describe: 'only take these memory types from it (default: every type)',
+                })
+                .option('tier', {
+                  choices: ['core', 'external'],
+                  default: 'core',
+                  describe: 'core imports; external is fetched and read, never imported',
+                })
+                .epilogue(
+                  examples([
+                    [
+                      '$0 federation add ops https://git.example.com/ops.git --key ops.asc',
+                      'a peer over https',
+                    ],
+                    [
+                      '$0 federation add lab ../lab --tier external --scope deploy',
+                      'read-only deployments of a local repository',
+                    ],
+                  ]),
+                ),
+            handler: handler(() => import('./federation/add.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'remove <name>',
+            describe: 'Stop federating with a peer (what it brought stays)',
+            builder: (k) =>
+              json(commit(k))
+                .positional('name', { type: 'string', describe: 'the peer' })
+                .epilogue(examples([['$0 federation remove lab', 'forget a peer']])),
+            handler: handler(() => import('./federation/remove.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'list',
+            describe: 'List the peers',
+            builder: (k) =>
+              json(k).epilogue(examples([['$0 federation list --json', 'peers as JSON']])),
+            handler: handler(() => import('./federation/list.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'sync [name]',
+            describe: 'Fetch peers, validate what they bring, merge it and sign a receipt',
+            builder: (k) =>
+              json(commit(signing(k)))
+                .positional('name', {
+                  type: 'string',
+                  describe: 'the peer (default: the only one)',
+                })
+                .option('all', { type: 'boolean', default: false, describe: 'every peer' })
+                .option('dry-run', {
+                  type: 'boolean',
+                  default: false,
+                  describe: 'fetch and judge, but write no memory',
+                })
+                .option('timeout', {
+                  type: 'number',
+                  describe: 'give up on a peer after this many seconds (default 60)',
+                })
+                .epilogue(
+                  examples([
+                    ['$0 federation sync ops', 'sync one peer'],
+                    ['$0 federation sync --all --json', 'every peer, for a cron job'],
+                    ['$0 federation sync ops --dry-run', 'see what would be taken and rejected'],
+                  ]),
+                ),
+            handler: handler(() => import('./federation/sync.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'status',
+            describe: 'Last sync of each peer: when, result, peer root, counts, keys',
+            builder: (k) =>
+              json(k).epilogue(examples([['$0 federation status', 'how each peer is doing']])),
+            handler: handler(() => import('./federation/status.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'verify-merge <id>',
+            describe: 'Recompute a federation receipt from git history',
+            builder: (k) =>
+              json(k)
+                .positional('id', { type: 'string', describe: 'receipt id or prefix' })
+                .epilogue(examples([['$0 federation verify-merge 3f2a9c', 'check a receipt']])),
+            handler: handler(() => import('./federation/verify-merge.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'cosign <id>',
+            describe: "Add this node's signature to a peer's receipt that recomputes here",
+            builder: (k) =>
+              json(commit(signing(k)))
+                .positional('id', { type: 'string', describe: 'receipt id or prefix' })
+                .epilogue(
+                  examples([['$0 federation cosign 3f2a9c', "countersign a peer's receipt"]]),
+                ),
+            handler: handler(() => import('./federation/cosign.js') as Promise<{ run: Run }>),
+          })
+          .demandCommand(
+            1,
+            'choose a federation command: add, remove, list, sync, status, verify-merge or cosign',
           ),
       handler: () => undefined,
     },

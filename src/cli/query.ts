@@ -7,6 +7,7 @@ import {
   type Snippet,
 } from '../core/search/index.js';
 import { openRepository, type GlobalOptions } from './context.js';
+import { openPeerView } from '../core/federation/peer-view.js';
 import type { IO } from './io.js';
 import { shortId } from './render.js';
 import {
@@ -19,6 +20,8 @@ import {
 
 export interface QueryOptions extends GlobalOptions, FilterFlags {
   text: string | string[];
+  /** Search an external peer's fetched memories instead of ours. */
+  peer?: string;
   limit?: number;
   json: boolean;
 }
@@ -111,7 +114,8 @@ export async function run(options: QueryOptions, io: IO): Promise<number> {
   }
   const limit = readLimit(options.limit, 20) as number;
   const filters = await readFilters(options);
-  const repo = openRepository(options);
+  const own = openRepository(options);
+  const repo = options.peer ? await openPeerView(own, options.peer) : own;
   const { result, opened } = await withSearchIndex(
     repo,
     (file) => searchIndex(file, text, filters, limit),

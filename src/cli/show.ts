@@ -5,6 +5,7 @@ import { checkTimestamps, judgeTime } from '../core/time.js';
 import { requireConfig } from '../core/config.js';
 import { WorkingTreeSnapshot } from '../core/snapshot.js';
 import { readByPrefix } from '../core/store.js';
+import { openPeerView } from '../core/federation/peer-view.js';
 import { TrustStore } from '../core/trust.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
@@ -12,6 +13,8 @@ import { signatureLine } from './render.js';
 
 export interface ShowOptions extends GlobalOptions {
   id: string;
+  /** Read it from an external peer's fetched memories. */
+  peer?: string;
   json: boolean;
 }
 
@@ -57,9 +60,12 @@ function fields(memory: Memory): [string, string][] {
 export async function run(options: ShowOptions, io: IO): Promise<number> {
   const repo = openRepository(options);
   const snapshot = new WorkingTreeSnapshot(repo.remDir);
+  const source = options.peer
+    ? new WorkingTreeSnapshot((await openPeerView(repo, options.peer)).remDir)
+    : snapshot;
   const [config, memory, trust] = await Promise.all([
     requireConfig(snapshot),
-    readByPrefix(snapshot, options.id),
+    readByPrefix(source, options.id),
     TrustStore.load(snapshot),
   ]);
   const signatures = await checkSignatures(memory, trust);

@@ -1,17 +1,21 @@
 import { summarize } from '../core/memory-types.js';
 import { verifyArtifact } from '../core/verify-artifact.js';
+import { openPeerView } from '../core/federation/peer-view.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
 import { shortId, signatureLine } from './render.js';
 
 export interface VerifyOptions extends GlobalOptions {
   artifact: string;
+  /** Look for receipts in an external peer's fetched memories. */
+  peer?: string;
   json: boolean;
 }
 
 export async function run(options: VerifyOptions, io: IO): Promise<number> {
   const repo = openRepository(options);
-  const verdict = await verifyArtifact(repo, options.artifact);
+  const source = options.peer ? (await openPeerView(repo, options.peer)).remDir : undefined;
+  const verdict = await verifyArtifact(repo, options.artifact, source);
   if (options.json) {
     io.json({
       ok: verdict.ok,

@@ -17,6 +17,8 @@ import { VerificationCache } from './verify-cache.js';
 import type { Repository } from './repository.js';
 import type { Snapshot } from './snapshot.js';
 import { loadMemories } from './store.js';
+import { readPeers } from './peers.js';
+import { collectRevocations, judgeRevocations } from './revocation.js';
 import { findPrivateKeys, privateKeyProblem, TrustStore } from './trust.js';
 
 export type Rule = 'integrity' | 'provenance' | 'time' | 'continuity';
@@ -158,6 +160,12 @@ export async function runCovenant(options: CovenantOptions): Promise<CovenantRep
     ...(await findPrivateKeys(candidate, (path) => path.startsWith(MEMORIES_DIR + '/'))),
   );
   for (const p of privateKeys) violations.push(finding('integrity', p));
+  try {
+    await readPeers(candidate);
+  } catch (err) {
+    if (!(err instanceof RemembrancerError)) throw err;
+    violations.push(finding('integrity', err));
+  }
   const memories = loaded.memories;
   const byPath = new Map(memories.map((m) => [m.path, m]));
   const byId = new Map(memories.map((m) => [m.id, m]));
@@ -199,6 +207,25 @@ export async function runCovenant(options: CovenantOptions): Promise<CovenantRep
   for (const memory of memories) {
     for (const v of judgeTime(memory, stamps.get(memory.id) ?? [], governing)) {
       violations.push(finding('time', v));
+    }
+  }
+
+  // --- provenance over time: revoked keys ---------------------------------------------------
+  const revocations = collectRevocations(memories, (m) => statuses.get(m.id), trust);
+  if (revocations.size > 0) {
+    const kept = base
+      ? new Set((await base.list(MEMORIES_DIR + '/')).map((e) => e.path))
+      : undefined;
+    for (const memory of memories) {
+      const verdict = judgeRevocations(
+        memory,
+        statuses.get(memory.id) ?? [],
+        stamps.get(memory.id) ?? [],
+        revocations,
+        kept !== undefined && !kept.has(memory.path),
+      );
+      for (const v of verdict.violations) violations.push(finding('provenance', v));
+      for (const w of verdict.warnings) warnings.push(finding('provenance', w));
     }
   }
 

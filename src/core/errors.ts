@@ -46,7 +46,10 @@ export type ErrorCode =
   | 'TIMESTAMP_BEFORE_CREATED'
   | 'TSA_FAILED'
   | 'UNKNOWN_PEER'
-  | 'PEER_UNREACHABLE';
+  | 'PEER_UNREACHABLE'
+  | 'PEER_REF_MISSING'
+  | 'SIGNATURE_REVOKED'
+  | 'MERGE_MISMATCH';
 
 /** Exit codes of every command: 0 success, 1 a check failed, 2 usage or input error. */
 export const EXIT_OK = 0;

@@ -10,6 +10,8 @@ import {
   type AdrStatusBody,
   type DecisionBody,
   type DeployBody,
+  type FederationBody,
+  type RevocationBody,
   type SealBody,
 } from './memory-types.js';
 
@@ -62,6 +64,19 @@ export function memoryText(memory: Memory): MemoryText {
     case 'adr-link': {
       const b = body as unknown as AdrLinkBody;
       return { title: summarize(memory), body: b.rel, tags: [], notes: b.note ?? '' };
+    }
+    case 'federation': {
+      const b = body as unknown as FederationBody;
+      return {
+        title: summarize(memory),
+        body: [b.peer, b.peerNode, b.url, b.ref].filter(Boolean).join(' '),
+        tags: [],
+        notes: b.rejected.map((r) => r.reason).join('\n'),
+      };
+    }
+    case 'revocation': {
+      const b = body as unknown as RevocationBody;
+      return { title: summarize(memory), body: b.fingerprint, tags: [], notes: b.reason ?? '' };
     }
     default:
       return { title: summarize(memory), body: JSON.stringify(body), tags: [], notes: '' };

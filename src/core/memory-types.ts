@@ -52,6 +52,40 @@ export interface AdrLinkBody {
   note?: string;
 }
 
+export interface RootRef {
+  root: string;
+  treeSize: number;
+}
+
+export interface RejectedMemory {
+  id?: string;
+  /** Path inside the peer's .remembrancer/. */
+  path: string;
+  reason: string;
+}
+
+export interface FederationBody {
+  peer: string;
+  /** The peer's own node name, from its config.json. */
+  peerNode?: string;
+  url: string;
+  ref: string;
+  peerCommit: string;
+  before: { ours: RootRef; peer: RootRef };
+  merged: RootRef;
+  accepted: string[];
+  acceptedCount: number;
+  acceptedRoot: string;
+  rejected: RejectedMemory[];
+  rejectedCount: number;
+  ignored: number;
+}
+
+export interface RevocationBody {
+  fingerprint: string;
+  reason?: string;
+}
+
 export interface Origin {
   node: string;
   author: Author;
@@ -159,6 +193,24 @@ export function buildAdrLink(
   ]);
 }
 
+export function buildFederation(origin: Origin, body: FederationBody): Signed<FederationBody> {
+  return base('federation', origin, body);
+}
+
+export function buildRevocation(
+  origin: Origin,
+  fingerprint: string,
+  reason?: string,
+): Signed<RevocationBody> {
+  const body: RevocationBody = { fingerprint };
+  if (reason?.trim()) body.reason = reason.trim();
+  return base('revocation', origin, body);
+}
+
+export function isFederation(memory: Memory): boolean {
+  return memory.envelope.signed.type === 'federation';
+}
+
 /** ADR-0007: the number a node gave its ADR, four digits at least. */
 export function adrLabel(number: number): string {
   return `ADR-${String(number).padStart(4, '0')}`;
@@ -196,6 +248,14 @@ export function summarize(memory: Memory): string {
       const b = body as unknown as AdrLinkBody;
       const [from, to] = memory.envelope.signed.links ?? [];
       return `${from?.id.slice(0, 12) ?? '?'} ${b.rel} ${to?.id.slice(0, 12) ?? '?'}`;
+    }
+    case 'federation': {
+      const b = body as unknown as FederationBody;
+      return `sync from ${b.peer}: ${b.acceptedCount} accepted, ${b.rejectedCount} rejected`;
+    }
+    case 'revocation': {
+      const b = body as unknown as RevocationBody;
+      return `revoke key ${b.fingerprint}${b.reason ? `: ${firstLine(b.reason, 48)}` : ''}`;
     }
     default:
       return type;

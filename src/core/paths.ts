@@ -4,6 +4,7 @@ export const CONFIG_FILE = 'config.json';
 export const MEMORIES_DIR = 'memories';
 export const TRUST_KEYS_DIR = 'trust/keys';
 export const TRUST_TSA_DIR = 'trust/tsa';
+export const TRUST_PEERS_DIR = 'trust/peers';
 
 const ID = /^[0-9a-f]{64}$/;
 const MEMORY_PATH = /^memories\/([0-9a-f]{2})\/([0-9a-f]{64})\.json$/;

@@ -7,13 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJson } from './canonical-json.js';
 import { RemembrancerError } from './errors.js';
-import { repoRelative } from './paths.js';
+import { repoRelative, TRUST_PEERS_DIR } from './paths.js';
 import { cacheDir, type Repository } from './repository.js';
 import { validatePeers } from './schemas.js';
 import type { Snapshot } from './snapshot.js';
 
 export const PEERS_FILE = 'peers.json';
-export const TRUST_PEERS_DIR = 'trust/peers';
 export const PEER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const DEFAULT_PEER_REF = 'refs/heads/main';
 
@@ -72,7 +71,7 @@ export function peerKeyPath(peer: string, fingerprint: string): string {
 }
 
 /** Where a peer's fetched commit is kept: refs/remembrancer/peers/<name>/<ref without refs/>. */
-export function peerTrackingRef(peer: Peer): string {
+export function peerTrackingRef(peer: Pick<Peer, 'name' | 'ref'>): string {
   return `refs/remembrancer/peers/${peer.name}/${peer.ref.replace(/^refs\//, '')}`;
 }
 
@@ -83,6 +82,8 @@ export interface PeerStatus {
   peerCommit?: string;
   peerRoot?: string;
   counts?: { fetched: number; accepted: number; rejected: number; ignored: number };
+  /** External peers: the peer's memories/ tree the view was last brought up to. */
+  viewTree?: string;
 }
 
 export function federationStatusPath(repo: Repository): string {

@@ -8,6 +8,8 @@ import signedSchema from '../../schemas/signed.json' with { type: 'json' };
 import deploySchema from '../../schemas/deploy.json' with { type: 'json' };
 import decisionSchema from '../../schemas/decision.json' with { type: 'json' };
 import sealSchema from '../../schemas/seal.json' with { type: 'json' };
+import federationSchema from '../../schemas/federation.json' with { type: 'json' };
+import revocationSchema from '../../schemas/revocation.json' with { type: 'json' };
 import configSchema from '../../schemas/config.json' with { type: 'json' };
 import peersSchema from '../../schemas/peers.json' with { type: 'json' };
 import adrSchema from '../../schemas/adr.json' with { type: 'json' };
@@ -23,6 +25,8 @@ const TYPE_SCHEMAS: Record<string, object> = {
   adr: adrSchema,
   'adr-status': adrStatusSchema,
   'adr-link': adrLinkSchema,
+  federation: federationSchema,
+  revocation: revocationSchema,
 };
 
 export const MEMORY_TYPES = Object.keys(TYPE_SCHEMAS).sort();

@@ -9,6 +9,9 @@ import type { Repository } from './repository.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
 import { transact } from './transaction.js';
 import { TrustStore } from './trust.js';
+import type { Signer } from '../crypto/signer.js';
+import { buildRevocation } from './memory-types.js';
+import { recordMemory, type RecordResult } from './record.js';
 
 export interface TrustChange {
   keys: (KeyInfo & { status: 'added' | 'already trusted' })[];
@@ -63,14 +66,18 @@ export async function addTrustAnchors(
 }
 
 /** Finds a trusted key by fingerprint, or by a unique suffix of at least 8 hex digits. */
-export function matchFingerprint(trust: TrustStore, wanted: string): string {
+export function matchFingerprint(
+  trust: TrustStore,
+  wanted: string,
+  among: Iterable<string> = trust.anchors.map((k) => k.fingerprint),
+): string {
   const needle = wanted.replace(/\s+/g, '').replace(/^0x/i, '').toUpperCase();
   if (!/^[0-9A-F]{8,40}$/.test(needle)) {
     throw new RemembrancerError('USAGE', `"${wanted}" is not a fingerprint`, {
       fix: 'give the fingerprint (or its last 8+ hex digits) as `remembrancer trust list` shows it',
     });
   }
-  const matches = [...trust.keys.keys()].filter(
+  const matches = [...among].filter(
     (f) => f === needle || f.endsWith(needle) || f.startsWith(needle),
   );
   if (matches.length === 0) {
@@ -202,4 +209,35 @@ export async function removeTsaRoot(
     async (tx) => tx.remove(`${REM_DIR}/${root.path}`),
   );
   return { name, ...(outcome.commit ? { commit: outcome.commit } : {}) };
+}
+
+/**
+ * `trust revoke`: a signed revocation memory. Any key this node trusts (an anchor or a
+ * key trusted for a peer) can be revoked; the revocation counts when the revoked key
+ * itself or one of this node's own anchors signs it.
+ */
+export async function revokeKey(
+  repo: Repository,
+  wanted: string,
+  options: { reason?: string | undefined; signer?: Signer | undefined; commit: boolean },
+): Promise<RecordResult & { fingerprint: string }> {
+  const trust = await TrustStore.load(new WorkingTreeSnapshot(repo.remDir));
+  const fingerprint = matchFingerprint(trust, wanted, trust.keys.keys());
+  const signer = options.signer;
+  if (signer && signer.fingerprint !== fingerprint && !trust.isAnchor(signer.fingerprint)) {
+    throw new RemembrancerError(
+      'SIGNATURE_UNTRUSTED',
+      `key ${signer.fingerprint} may not revoke ${fingerprint}: only the key itself or a trust anchor of this node can`,
+      {
+        fix: 'sign the revocation with a key from `remembrancer trust list`, or with the revoked key',
+      },
+    );
+  }
+  const result = await recordMemory(
+    repo,
+    (origin) => buildRevocation(origin, fingerprint, options.reason),
+    () => `remembrancer: revoke key ${fingerprint.slice(-16)}`,
+    { signer, commit: options.commit },
+  );
+  return { ...result, fingerprint };
 }

@@ -11,12 +11,13 @@ import {
   type KeyInfo,
 } from '../crypto/openpgp.js';
 import { RemembrancerError } from './errors.js';
-import { repoRelative, TRUST_KEYS_DIR, TRUST_TSA_DIR } from './paths.js';
+import { repoRelative, TRUST_KEYS_DIR, TRUST_PEERS_DIR, TRUST_TSA_DIR } from './paths.js';
 import type { Certificate } from 'pkijs';
 import type { TokenVerifier } from '../crypto/rfc3161.js';
 import type { Snapshot } from './snapshot.js';
 
 const KEY_FILE = /^trust\/keys\/([0-9A-F]{40})\.asc$/;
+const PEER_KEY_FILE = /^trust\/peers\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/([0-9A-F]{40})\.asc$/;
 const TSA_FILE = /^trust\/tsa\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})\.pem$/;
 const MAX_KEY_BYTES = 256 * 1024;
 
@@ -25,6 +26,8 @@ export interface TrustedKey {
   /** Path relative to .remembrancer/. */
   path: string;
   key: PublicKey;
+  /** The peer this key is trusted for; undefined for the node's own trust anchors. */
+  peer?: string;
 }
 
 export interface TrustedTsa {
@@ -84,25 +87,14 @@ export class TrustStore {
   static async load(snapshot: Snapshot): Promise<TrustStore> {
     const keys = new Map<string, TrustedKey>();
     const problems: RemembrancerError[] = [];
-    const entries = await snapshot.list(TRUST_KEYS_DIR + '/');
-    for (const entry of entries) {
-      const file = repoRelative(entry.path);
-      const m = KEY_FILE.exec(entry.path);
-      if (!m || entry.kind !== 'file') {
-        problems.push(
-          new RemembrancerError('UNEXPECTED_FILE', 'not a trust anchor file name', {
-            file,
-            fix: 'trust keys are named <40 hex fingerprint>.asc; use `remembrancer trust add`',
-          }),
-        );
-        continue;
-      }
+    const readKey = async (path: string, expected: string): Promise<PublicKey | undefined> => {
+      const file = repoRelative(path);
       try {
-        const bytes = await snapshot.read(entry.path, MAX_KEY_BYTES);
+        const bytes = await snapshot.read(path, MAX_KEY_BYTES);
         const text = Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
         const key = await readPublicKey(text, file);
         const fingerprint = fingerprintOf(key);
-        if (fingerprint !== m[1]) {
+        if (fingerprint !== expected) {
           throw new RemembrancerError(
             'KEY_UNREADABLE',
             `holds key ${fingerprint}, not the one its name says`,
@@ -112,11 +104,44 @@ export class TrustStore {
             },
           );
         }
-        keys.set(fingerprint, { fingerprint, path: entry.path, key });
+        return key;
       } catch (err) {
         if (err instanceof RemembrancerError) problems.push(err);
         else throw err;
+        return undefined;
       }
+    };
+    for (const entry of await snapshot.list(TRUST_KEYS_DIR + '/')) {
+      const m = KEY_FILE.exec(entry.path);
+      if (!m || entry.kind !== 'file') {
+        problems.push(
+          new RemembrancerError('UNEXPECTED_FILE', 'not a trust anchor file name', {
+            file: repoRelative(entry.path),
+            fix: 'trust keys are named <40 hex fingerprint>.asc; use `remembrancer trust add`',
+          }),
+        );
+        continue;
+      }
+      const key = await readKey(entry.path, m[1] as string);
+      if (key) keys.set(m[1] as string, { fingerprint: m[1] as string, path: entry.path, key });
+    }
+    // Keys trusted for a peer sign what that peer brings; a memory is accepted from any
+    // route when a key trusted for any peer signed it, so they join the anchors here.
+    for (const entry of await snapshot.list(TRUST_PEERS_DIR + '/')) {
+      const m = PEER_KEY_FILE.exec(entry.path);
+      if (!m || entry.kind !== 'file') {
+        problems.push(
+          new RemembrancerError('UNEXPECTED_FILE', 'not a peer key file name', {
+            file: repoRelative(entry.path),
+            fix: 'peer keys are trust/peers/<peer>/<40 hex fingerprint>.asc; use `remembrancer federation add --key`',
+          }),
+        );
+        continue;
+      }
+      const [, peer, fingerprint] = m as unknown as [string, string, string];
+      const key = await readKey(entry.path, fingerprint);
+      if (key && !keys.has(fingerprint))
+        keys.set(fingerprint, { fingerprint, path: entry.path, key, peer });
     }
     const tsaRoots = new Map<string, TrustedTsa>();
     for (const entry of await snapshot.list(TRUST_TSA_DIR + '/')) {
@@ -149,6 +174,17 @@ export class TrustStore {
 
   has(fingerprint: string): boolean {
     return this.keys.has(fingerprint);
+  }
+
+  /** One of the node's own trust anchors (not a key trusted only for a peer). */
+  isAnchor(fingerprint: string): boolean {
+    const key = this.keys.get(fingerprint);
+    return key !== undefined && key.peer === undefined;
+  }
+
+  /** The node's own anchors only: what `trust list` shows and what may revoke any key. */
+  get anchors(): TrustedKey[] {
+    return [...this.keys.values()].filter((k) => k.peer === undefined);
   }
 
   async describe(): Promise<(KeyInfo & { path: string })[]> {

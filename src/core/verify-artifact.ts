@@ -56,11 +56,22 @@ export function namesDigest(memory: Memory, sha256: string): boolean {
   return evidence?.sha256 === sha256;
 }
 
-export async function verifyArtifact(repo: Repository, artifact: string): Promise<ArtifactVerdict> {
+/**
+ * Receipts naming the artifact, judged with this node's trust and policy. `memoriesDir` is
+ * the .remembrancer/ to look in: ours by default, or an external peer's view.
+ */
+export async function verifyArtifact(
+  repo: Repository,
+  artifact: string,
+  memoriesDir: string = repo.remDir,
+): Promise<ArtifactVerdict> {
   const { sha256, source } = await artifactDigest(artifact);
   const snapshot = new WorkingTreeSnapshot(repo.remDir);
   const config = await requireConfig(snapshot);
-  const [loaded, trust] = await Promise.all([loadMemories(snapshot), TrustStore.load(snapshot)]);
+  const [loaded, trust] = await Promise.all([
+    loadMemories(new WorkingTreeSnapshot(memoriesDir)),
+    TrustStore.load(snapshot),
+  ]);
   const matching = loaded.memories.filter((m) => namesDigest(m, sha256));
   const receipts: ReceiptCheck[] = [];
   for (const memory of matching) {

@@ -98,12 +98,16 @@ async function rewriteTree(
   return git.writeTree({ ...base, tree: [...entries.values()] });
 }
 
-async function writeRefLocked(
+/**
+ * Moves `ref` from `expected` (undefined: absent) to `value` under git's lock file, and
+ * appends `reflog` (git's "name <email> time\tmessage") to its reflog when given.
+ */
+export async function writeRefLocked(
   repo: Repository,
   ref: string,
   expected: string | undefined,
   value: string,
-  reflog: string,
+  reflog?: string,
 ) {
   const git = await isogit();
   const refFile = join(repo.gitdir, ref);
@@ -117,12 +121,13 @@ async function writeRefLocked(
       current = undefined;
     }
     if (current !== expected) {
-      throw new RemembrancerError('GIT_FAILED', `${ref} moved while we were committing`, {
+      throw new RemembrancerError('GIT_FAILED', `${ref} moved while we were updating it`, {
         exitCode: 1,
         fix: 'run the command again',
       });
     }
     await writeFileThenRename(refFile + '.lock', value + '\n');
+    if (reflog === undefined) return;
     try {
       // Append to the reflog so that `git reflog` shows our commits, as git's own do.
       const log = join(repo.gitdir, 'logs', ref);

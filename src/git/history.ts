@@ -39,7 +39,8 @@ export class HistoryReader {
     };
   }
 
-  private tree(oid: string): Promise<TreeEntry[]> {
+  /** The entries of a tree, read once. */
+  tree(oid: string): Promise<TreeEntry[]> {
     let found = this.trees.get(oid);
     if (!found) {
       found = this.base().then(

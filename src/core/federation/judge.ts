@@ -1,0 +1,119 @@
+/**
+ * Judging what a peer brings, with the same rules as the covenant: schema and id were
+ * checked on reading; here signatures against every key this node trusts (its anchors and
+ * the keys trusted for any peer), timestamps, revocations, scope, and seals.
+ */
+import type { Config } from '../config.js';
+import { mergeEnvelopes, serializeEnvelope, toMemory, type Memory } from '../envelope.js';
+import type { RejectedMemory, SealBody } from '../memory-types.js';
+import type { Peer } from '../peers.js';
+import { checkAllSignatures, judgeProvenance, type SignatureStatus } from '../provenance.js';
+import { collectRevocations, judgeRevocations } from '../revocation.js';
+import { checkAllTimestamps, judgeTime } from '../time.js';
+import type { TrustStore } from '../trust.js';
+import type { VerificationCache } from '../verify-cache.js';
+import { reasonOf, type Incoming } from './incoming.js';
+
+export interface Judgement {
+  /** New memories to add, by id. */
+  accepted: Memory[];
+  /** Memories we keep that gain the peer's extra signatures or timestamps. */
+  updated: Memory[];
+  rejected: RejectedMemory[];
+  /** Out of the peer's scope: neither taken nor rejected. */
+  ignored: number;
+}
+
+export interface JudgeContext {
+  config: Config;
+  trust: TrustStore;
+  peer: Peer;
+  /** The peer's node name, from its config.json. */
+  peerNode: string | undefined;
+  /** Revocation memories this node already keeps. */
+  ourRevocations: Memory[];
+  cache: VerificationCache;
+  /** Whether a memory id is kept here (committed or in the working tree). */
+  have: (id: string) => boolean;
+  /** Recomputes a seal of the peer's own node in the peer's history; a reason when it fails. */
+  checkPeerSeal: (seal: Memory) => Promise<string | undefined>;
+}
+
+export async function judgeIncoming(items: Incoming[], ctx: JudgeContext): Promise<Judgement> {
+  const result: Judgement = { accepted: [], updated: [], rejected: [], ignored: 0 };
+  const reject = (m: Memory, reason: string) =>
+    result.rejected.push({ id: m.id, path: m.path, reason: reasonOf(reason) });
+
+  // Scope first: what the peer may not send is neither read further nor held against it.
+  const scoped: { memory: Memory; isNew: boolean }[] = [];
+  for (const item of items) {
+    const type = item.memory.envelope.signed.type;
+    if (ctx.peer.scope && !ctx.peer.scope.includes(type)) {
+      result.ignored++;
+      continue;
+    }
+    if (!item.ours) {
+      scoped.push({ memory: item.memory, isNew: true });
+      continue;
+    }
+    const merged = mergeEnvelopes(item.ours.envelope, item.memory.envelope);
+    if (serializeEnvelope(merged) === serializeEnvelope(item.ours.envelope)) continue;
+    scoped.push({ memory: toMemory(merged), isNew: false });
+  }
+
+  const memories = scoped.map((s) => s.memory);
+  const statuses = await checkAllSignatures(memories, ctx.trust, undefined, ctx.cache);
+  const stamps = await checkAllTimestamps(memories, ctx.trust, undefined, ctx.cache);
+  const ourStatuses = await checkAllSignatures(ctx.ourRevocations, ctx.trust, undefined, ctx.cache);
+  const revocations = collectRevocations(
+    [...ctx.ourRevocations, ...memories],
+    (m) => statuses.get(m.id) ?? ourStatuses.get(m.id),
+    ctx.trust,
+  );
+  const incomingIds = new Set(memories.map((m) => m.id));
+
+  for (const { memory, isNew } of scoped) {
+    const st: SignatureStatus[] = statuses.get(memory.id) ?? [];
+    const reasons: string[] = [];
+    const provenance = judgeProvenance(memory, st, ctx.config.policy);
+    reasons.push(...provenance.violations.map((v) => v.message));
+    const valid = st.filter((s) => s.state === 'valid');
+    if (isNew && st.length > 0 && valid.length === 0 && reasons.length === 0) {
+      const keys = st.map((s) => s.keyid).join(', ');
+      reasons.push(`signed only by key ${keys}, which this node does not trust for any peer`);
+    }
+    reasons.push(
+      ...judgeTime(memory, [...(stamps.get(memory.id) ?? [])], ctx.config).map((v) => v.message),
+    );
+    const revoked = judgeRevocations(memory, st, stamps.get(memory.id) ?? [], revocations, isNew);
+    reasons.push(...revoked.violations.map((v) => v.message));
+    if (reasons.length === 0 && isNew && memory.envelope.signed.type === 'seal') {
+      const reason = await judgeSeal(memory, ctx, incomingIds);
+      if (reason) reasons.push(reason);
+    }
+    if (reasons.length > 0) {
+      reject(memory, reasons[0] as string);
+      continue;
+    }
+    if (isNew) result.accepted.push(memory);
+    else result.updated.push(memory);
+  }
+  return result;
+}
+
+async function judgeSeal(
+  seal: Memory,
+  ctx: JudgeContext,
+  incoming: Set<string>,
+): Promise<string | undefined> {
+  const node = seal.envelope.signed.node;
+  const body = seal.envelope.signed.body as unknown as SealBody;
+  if (node === ctx.config.node) {
+    return `a seal in the name of this node (${node}) that this node never made`;
+  }
+  if (body.previous !== null && !ctx.have(body.previous) && !incoming.has(body.previous)) {
+    return `its previous seal ${body.previous.slice(0, 12)}… is missing`;
+  }
+  if (ctx.peerNode !== undefined && node === ctx.peerNode) return ctx.checkPeerSeal(seal);
+  return undefined; // a third node's seal: recomputed by the node that has its history
+}

@@ -1,0 +1,163 @@
+/** `federation add` and `federation remove`: peers.json and the keys trusted for each peer. */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { requireConfig } from '../config.js';
+import { RemembrancerError } from '../errors.js';
+import { isKnownType, MEMORY_TYPES } from '../schemas.js';
+import { REM_DIR, repoRelative, TRUST_PEERS_DIR } from '../paths.js';
+import {
+  DEFAULT_PEER_REF,
+  findPeer,
+  PEER_NAME,
+  PEERS_FILE,
+  peerKeyPath,
+  readPeers,
+  serializePeers,
+  type Peer,
+  type PeerTier,
+} from '../peers.js';
+import type { Repository } from '../repository.js';
+import { WorkingTreeSnapshot } from '../snapshot.js';
+import { transact } from '../transaction.js';
+import { readKeyFile } from '../trust-admin.js';
+import { updateStatus } from './status.js';
+import type { KeyInfo } from '../../crypto/openpgp.js';
+import { redactUrl, urlPassword } from '../../git/peer-url.js';
+
+export interface PeerInput {
+  name: string;
+  url: string;
+  ref?: string | undefined;
+  keyFiles: string[];
+  scope: string[];
+  tier?: PeerTier | undefined;
+}
+
+/** "main" means refs/heads/main; anything already under refs/ is kept. */
+export function normalizeRef(ref: string | undefined): string {
+  if (ref === undefined || ref === '') return DEFAULT_PEER_REF;
+  if (ref.startsWith('refs/')) return ref;
+  return `refs/heads/${ref}`;
+}
+
+export async function addPeer(
+  repo: Repository,
+  input: PeerInput,
+  commit: boolean,
+): Promise<{ peer: Peer; keys: KeyInfo[]; commit?: string }> {
+  const snapshot = new WorkingTreeSnapshot(repo.remDir);
+  await requireConfig(snapshot);
+  const peers = await readPeers(snapshot);
+  const file = repoRelative(PEERS_FILE);
+  if (!PEER_NAME.test(input.name)) {
+    throw new RemembrancerError('USAGE', `"${input.name}" is not a valid peer name`, {
+      fix: 'use letters, digits, . _ - (up to 64 characters), starting with a letter or digit',
+    });
+  }
+  if (peers.some((p) => p.name === input.name)) {
+    throw new RemembrancerError('USAGE', `a peer named "${input.name}" already exists`, {
+      file,
+      fix: `remove it first with \`remembrancer federation remove ${input.name}\``,
+    });
+  }
+  const url = input.url.trim();
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (url === '' || /[\s\u0000-\u001f]/.test(url)) {
+    throw new RemembrancerError('USAGE', `"${input.url}" is not a URL or path`, {
+      fix: 'give a path, file://, http(s):// or ssh URL of the peer repository',
+    });
+  }
+  if (urlPassword(url) !== undefined) {
+    throw new RemembrancerError(
+      'USAGE',
+      'the URL holds a password, which would be committed in peers.json',
+      { fix: 'drop the credentials from the URL and let a git credential helper supply them' },
+    );
+  }
+  const ref = normalizeRef(input.ref);
+  if (!/^refs\/[A-Za-z0-9._/-]{1,200}$/.test(ref) || ref.includes('..')) {
+    throw new RemembrancerError('USAGE', `"${input.ref}" is not a ref name`, {
+      fix: 'give a branch name such as main, or a full ref such as refs/heads/main',
+    });
+  }
+  const unknown = input.scope.find((t) => !isKnownType(t));
+  if (unknown !== undefined) {
+    throw new RemembrancerError('USAGE', `"${unknown}" is not a memory type`, {
+      fix: `scope takes memory types: ${MEMORY_TYPES.join(', ')}`,
+    });
+  }
+  const keys: KeyInfo[] = [];
+  for (const keyFile of input.keyFiles) {
+    const info = await readKeyFile(keyFile);
+    if (!keys.some((k) => k.fingerprint === info.fingerprint)) keys.push(info);
+  }
+  const peer: Peer = {
+    name: input.name,
+    url,
+    ref,
+    tier: input.tier ?? 'core',
+    ...(input.scope.length > 0 ? { scope: [...new Set(input.scope)].sort() } : {}),
+    keys: keys.map((k) => k.fingerprint).sort(),
+  };
+  const outcome = await transact(
+    repo,
+    {
+      commit,
+      message: () => `remembrancer: federate with ${peer.name} (${redactUrl(peer.url)})`,
+    },
+    async (tx) => {
+      await tx.write(`${REM_DIR}/${PEERS_FILE}`, serializePeers([...peers, peer]));
+      for (const key of keys)
+        await tx.write(`${REM_DIR}/${peerKeyPath(peer.name, key.fingerprint)}`, key.armored);
+    },
+  );
+  return { peer, keys, ...(outcome.commit ? { commit: outcome.commit } : {}) };
+}
+
+export async function removePeer(
+  repo: Repository,
+  name: string,
+  commit: boolean,
+): Promise<{ peer: Peer; commit?: string }> {
+  const snapshot = new WorkingTreeSnapshot(repo.remDir);
+  await requireConfig(snapshot);
+  const peers = await readPeers(snapshot);
+  const peer = findPeer(peers, name);
+  const keyFiles = (await snapshot.list(`${TRUST_PEERS_DIR}/${name}/`)).map((e) => e.path);
+  const outcome = await transact(
+    repo,
+    { commit, message: () => `remembrancer: stop federating with ${name}` },
+    async (tx) => {
+      await tx.write(
+        `${REM_DIR}/${PEERS_FILE}`,
+        serializePeers(peers.filter((p) => p.name !== name)),
+      );
+      for (const path of keyFiles) await tx.remove(`${REM_DIR}/${path}`);
+    },
+  );
+  await forgetPeerRefs(repo, name);
+  await updateStatus(repo, name, null);
+  return { peer, ...(outcome.commit ? { commit: outcome.commit } : {}) };
+}
+
+/** Drops refs/remembrancer/peers/<name>/…, so the peer's objects can be collected by gc. */
+async function forgetPeerRefs(repo: Repository, name: string): Promise<void> {
+  const dir = join(repo.gitdir, 'refs', 'remembrancer', 'peers', name);
+  await rm(dir, { recursive: true, force: true });
+  // Packed refs of that peer, if `git pack-refs` ran.
+  const packed = join(repo.gitdir, 'packed-refs');
+  let text: string;
+  try {
+    text = await readFile(packed, 'utf8');
+  } catch {
+    return;
+  }
+  const prefix = ` refs/remembrancer/peers/${name}/`;
+  const lines = text.split('\n');
+  const kept = lines.filter((line, i) => {
+    if (line.includes(prefix)) return false;
+    // a peeled line (^oid) belongs to the line before it
+    return !(line.startsWith('^') && (lines[i - 1] ?? '').includes(prefix));
+  });
+  if (kept.length !== lines.length) await writeFile(packed, kept.join('\n'));
+}

@@ -1,0 +1,161 @@
+/**
+ * Fetching over git's smart HTTP protocol with isomorphic-git, in quarantine: everything
+ * isomorphic-git writes under our git directory (the pack, its index, the remote-tracking
+ * refs it insists on) is redirected into a scratch folder. The pack is checked there for
+ * completeness and only then moved into our store by the caller.
+ */
+import { readdir, writeFile } from 'node:fs/promises';
+import type { PathLike } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { abortableHttp } from './http-client.js';
+import { fs, isogit } from './isogit.js';
+import { ObjectPresence } from './object-presence.js';
+import { missingObjects, type ReadRaw } from './object-walk.js';
+import { TransportError } from './fetch-local.js';
+import type { ObjectType } from './pack-writer.js';
+
+const REMOTE = 'remembrancer-peer';
+
+/**
+ * node's fs, with every change under `gitdir` landing in `scratch` instead, and files
+ * in `scratch` read in preference to ours: the config there names the remote whose
+ * tracking refs isomorphic-git insists on writing.
+ */
+async function quarantineFs(gitdir: string, scratch: string): Promise<typeof fs> {
+  const to = (path: PathLike): string => {
+    const p = String(path);
+    return p === gitdir || p.startsWith(gitdir + sep) ? join(scratch, relative(gitdir, p)) : p;
+  };
+  await writeFile(
+    join(scratch, 'config'),
+    `[core]\n\trepositoryformatversion = 0\n[remote "${REMOTE}"]\n\tfetch = +refs/*:refs/remotes/${REMOTE}/*\n`,
+  );
+  const p = fs.promises;
+  const readFile = (async (path: PathLike, options?: never) => {
+    const mine = to(path);
+    if (mine !== String(path) && fs.existsSync(mine)) return p.readFile(mine, options);
+    return p.readFile(path, options);
+  }) as typeof p.readFile;
+  return {
+    ...fs,
+    promises: {
+      ...p,
+      readFile,
+      writeFile: (path: PathLike, ...rest: [never, never?]) => p.writeFile(to(path), ...rest),
+      mkdir: (path: PathLike, options?: never) => p.mkdir(to(path), options),
+      rm: (path: PathLike, options?: never) => p.rm(to(path), options),
+      rmdir: (path: PathLike, options?: never) => p.rmdir(to(path), options),
+      unlink: (path: PathLike) => p.unlink(to(path)),
+      rename: (from: PathLike, target: PathLike) => p.rename(to(from), to(target)),
+      symlink: (target: PathLike, path: PathLike, type?: never) =>
+        p.symlink(target, to(path), type),
+      chmod: (path: PathLike, mode: never) => p.chmod(to(path), mode),
+    },
+  } as typeof fs;
+}
+
+export interface HttpFetch {
+  /** What the peer's ref points to. */
+  oid: string;
+  /** The pack and index written in the scratch folder, if any objects came. */
+  pack?: { pack: string; idx: string; name: string };
+}
+
+function describe(err: unknown): TransportError {
+  const e = err as {
+    code?: string;
+    name?: string;
+    message?: string;
+    data?: Record<string, unknown>;
+  };
+  if (e.name === 'AbortError' || e.code === 'ABORT_ERR') return new TransportError('timed out');
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return new TransportError('connection refused');
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new TransportError('unknown host');
+    case 'ECONNRESET':
+      return new TransportError('connection reset');
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new TransportError('host unreachable');
+    case 'ETIMEDOUT':
+      return new TransportError('timed out');
+    case 'HttpError': {
+      const status = e.data?.['statusCode'];
+      if (status === 401 || status === 403) {
+        return new TransportError(`HTTP ${String(status)}: authentication failed or required`);
+      }
+      if (status === 404) return new TransportError('HTTP 404: no git repository at that URL');
+      return new TransportError(
+        `HTTP ${String(status)} ${String(e.data?.['statusMessage'] ?? '')}`.trim(),
+      );
+    }
+    case 'NotFoundError':
+      return new TransportError('', 'ref-missing');
+    case 'SmartHttpError':
+    case 'ParseError':
+    case 'EmptyServerResponseError':
+    case 'InternalError':
+    case 'UnknownTransportError':
+      return new TransportError('the server did not answer as a git server');
+  }
+  const first = (e.message ?? String(err)).split('\n')[0];
+  return new TransportError(first ?? 'unknown error');
+}
+
+export async function fetchOverHttp(
+  gitdir: string,
+  scratch: string,
+  url: string,
+  ref: string,
+  trackingRef: string,
+  signal: AbortSignal,
+): Promise<HttpFetch> {
+  const git = await isogit();
+  let result;
+  try {
+    result = await git.fetch({
+      fs: await quarantineFs(gitdir, scratch),
+      http: abortableHttp(signal),
+      gitdir,
+      url,
+      // Our tracking ref is the "have" of the negotiation: only newer objects are sent.
+      ref: trackingRef,
+      remoteRef: ref,
+      remote: REMOTE,
+      singleBranch: true,
+      tags: false,
+      cache: {},
+    });
+  } catch (err) {
+    throw signal.aborted ? new TransportError('timed out') : describe(err);
+  }
+  if (!result.fetchHead) throw new TransportError(`it has no ref ${ref}`, 'ref-missing');
+  const oid = result.fetchHead;
+  const packDir = join(scratch, 'objects', 'pack');
+  const names = await readdir(packDir).catch(() => [] as string[]);
+  const packFile = names.find((n) => n.endsWith('.pack'));
+  const have = new ObjectPresence(gitdir);
+  const cache = {};
+  // Completeness: every object reachable from the fetched commit is ours or in the pack.
+  const read: ReadRaw = async (o) => {
+    signal.throwIfAborted();
+    const { type, object } = await git.readObject({
+      fs,
+      gitdir: scratch,
+      oid: o,
+      format: 'content',
+      cache,
+    });
+    return { type: type as ObjectType, content: object as Uint8Array };
+  };
+  await missingObjects(oid, 'commit', (o) => have.has(o), read, false);
+  if (!packFile) return { oid };
+  const name = packFile.slice(0, -'.pack'.length);
+  return {
+    oid,
+    pack: { pack: join(packDir, packFile), idx: join(packDir, `${name}.idx`), name },
+  };
+}

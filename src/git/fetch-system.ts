@@ -1,0 +1,101 @@
+/**
+ * Fetching through the system's git for every other kind of URL (ssh://, user@host:path,
+ * git://…), so that the user's ssh config and agent, credential helpers and insteadOf
+ * rules apply. git never prompts: no terminal, GIT_TERMINAL_PROMPT=0, and its own session
+ * so that a time-out stops it together with the ssh it started.
+ */
+import { spawn } from 'node:child_process';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TransportError } from './fetch-local.js';
+
+async function packDirListing(gitdir: string): Promise<Set<string>> {
+  return new Set(await readdir(join(gitdir, 'objects', 'pack')).catch(() => [] as string[]));
+}
+
+/** The line of git's complaint worth showing: the cause, not the advice after it. */
+function causeOf(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const line =
+    lines.find(
+      (l) => !/^fatal: (Could not read from remote repository|the remote end hung up)/i.test(l),
+    ) ??
+    lines[0] ??
+    'git fetch failed';
+  return line.replace(/^(fatal|error): /, '');
+}
+
+export async function fetchWithGit(
+  gitdir: string,
+  cwd: string,
+  url: string,
+  ref: string,
+  trackingRef: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const packsBefore = await packDirListing(gitdir);
+  const args = [
+    `--git-dir=${gitdir}`,
+    'fetch',
+    '--no-tags',
+    '--no-write-fetch-head',
+    '--no-recurse-submodules',
+    '--quiet',
+    url,
+    `+${ref}:${trackingRef}`,
+  ];
+  const outcome = await new Promise<{ code: number | null; stderr: string; error?: Error }>(
+    (done) => {
+      const child = spawn('git', args, {
+        cwd,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
+      });
+      let stderr = '';
+      let killer: NodeJS.Timeout | undefined;
+      const stop = () => {
+        const kill = (s: NodeJS.Signals) => {
+          try {
+            process.kill(-(child.pid as number), s);
+          } catch {
+            // already gone
+          }
+        };
+        kill('SIGTERM');
+        killer = setTimeout(() => kill('SIGKILL'), 2000);
+      };
+      signal.addEventListener('abort', stop, { once: true });
+      child.stderr.on('data', (d: Buffer) => {
+        if (stderr.length < 64 * 1024) stderr += d.toString();
+      });
+      child.on('error', (error) => done({ code: null, stderr, error }));
+      child.on('close', (code) => {
+        signal.removeEventListener('abort', stop);
+        if (killer) clearTimeout(killer);
+        done({ code, stderr });
+      });
+    },
+  );
+  if (outcome.code === 0) return;
+  // A git stopped mid-way can leave its temporary pack behind; nothing of it may remain.
+  for (const name of await packDirListing(gitdir)) {
+    if (!packsBefore.has(name) && name.startsWith('tmp_')) {
+      await rm(join(gitdir, 'objects', 'pack', name), { force: true });
+    }
+  }
+  if (outcome.error) {
+    const missing = (outcome.error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new TransportError(
+      missing ? 'this URL needs the git command, which is not installed' : outcome.error.message,
+    );
+  }
+  if (signal.aborted) throw new TransportError('timed out');
+  if (/couldn't find remote ref/i.test(outcome.stderr)) {
+    throw new TransportError(`it has no ref ${ref}`, 'ref-missing');
+  }
+  throw new TransportError(causeOf(outcome.stderr));
+}

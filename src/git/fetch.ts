@@ -1,0 +1,157 @@
+/**
+ * Fetching a peer's ref into refs/remembrancer/peers/<name>/…: the objects first, then the
+ * tracking ref, so that a failure at any point leaves no ref and no pack behind. Local
+ * paths and http(s) need no git binary; other URLs go through the system's git.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RemembrancerError } from '../core/errors.js';
+import { peerTrackingRef, type Peer } from '../core/peers.js';
+import { cacheDir, type Repository } from '../core/repository.js';
+import { critical } from '../core/signals.js';
+import { writeRefLocked } from './commit.js';
+import { readLocalPeer, TransportError } from './fetch-local.js';
+import { fetchOverHttp } from './fetch-http.js';
+import { fetchWithGit } from './fetch-system.js';
+import { fs, isogit } from './isogit.js';
+import { MissingObjectError } from './object-walk.js';
+import { installPack, movePackIn, removePack } from './pack-writer.js';
+import { classifyPeerUrl, redactUrl, scrub } from './peer-url.js';
+
+export interface FetchResult {
+  /** The commit the peer's ref points to (a tag is peeled). */
+  commit: string;
+  trackingRef: string;
+  transport: 'local' | 'http' | 'git';
+  /** Whether the tracking ref moved. */
+  updated: boolean;
+}
+
+export interface FetchOptions {
+  /** Give up after this long (default 60 s); nothing is changed then. */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
+
+async function readRef(repo: Repository, ref: string): Promise<string | undefined> {
+  const git = await isogit();
+  try {
+    return await git.resolveRef({ fs, gitdir: repo.gitdir, ref });
+  } catch {
+    return undefined;
+  }
+}
+
+async function peel(repo: Repository, oid: string): Promise<string> {
+  const git = await isogit();
+  for (let i = 0; i < 10; i++) {
+    const { type, object } = await git.readObject({
+      fs,
+      gitdir: repo.gitdir,
+      oid,
+      format: 'parsed',
+    });
+    if (type === 'commit') return oid;
+    if (type !== 'tag') break;
+    oid = (object as { object: string }).object;
+  }
+  throw new TransportError(`its ref does not point to a commit`);
+}
+
+function failure(
+  peer: Pick<Peer, 'name' | 'url' | 'ref'>,
+  err: unknown,
+  timeoutMs: number,
+): RemembrancerError {
+  const where = `peer "${peer.name}" at ${redactUrl(peer.url)}`;
+  if (err instanceof TransportError && err.kind === 'ref-missing') {
+    return new RemembrancerError('PEER_REF_MISSING', `${where} has no ref ${peer.ref}`, {
+      exitCode: 1,
+      fix: `check the peer's branches (git ls-remote URL) and point the peer at one of them with --ref`,
+    });
+  }
+  let cause: string;
+  if (err instanceof MissingObjectError) cause = `its repository lacks ${err.message}`;
+  else if (err instanceof TransportError) cause = err.message;
+  else cause = (err as Error).message?.split('\n')[0] ?? String(err);
+  if (cause === 'timed out') cause = `timed out after ${Math.round(timeoutMs / 1000)} s`;
+  return new RemembrancerError(
+    'PEER_UNREACHABLE',
+    scrub(`cannot fetch ${where}: ${cause}`, peer.url),
+    {
+      exitCode: 1,
+      fix: 'check that the peer is up and its URL is right (remembrancer federation list), then sync again',
+      cause: err,
+    },
+  );
+}
+
+/** Fetches the peer's ref and everything reachable from it; see FetchResult. */
+export async function fetchPeer(
+  repo: Repository,
+  peer: Pick<Peer, 'name' | 'url' | 'ref'>,
+  options: FetchOptions = {},
+): Promise<FetchResult> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  const trackingRef = peerTrackingRef(peer);
+  const address = classifyPeerUrl(peer.url, repo.root);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const signal = controller.signal;
+  const scratch = join(cacheDir(repo), `incoming-${process.pid}-${Date.now().toString(36)}`);
+  const before = await readRef(repo, trackingRef);
+  try {
+    let oid: string;
+    if (address.transport === 'git') {
+      await fetchWithGit(repo.gitdir, repo.root, address.url, peer.ref, trackingRef, signal);
+      oid = (await readRef(repo, trackingRef)) as string;
+    } else {
+      await mkdir(scratch, { recursive: true });
+      let install: () => Promise<string | undefined>;
+      if (address.transport === 'local') {
+        const fetched = await readLocalPeer(repo.gitdir, address.path, peer.ref, signal);
+        oid = fetched.oid;
+        install = () => installPack(repo.gitdir, scratch, fetched.objects);
+      } else {
+        const fetched = await fetchOverHttp(
+          repo.gitdir,
+          scratch,
+          address.url,
+          peer.ref,
+          trackingRef,
+          signal,
+        );
+        oid = fetched.oid;
+        const pack = fetched.pack;
+        install = async () => {
+          if (!pack) return undefined;
+          const created = await movePackIn(repo.gitdir, pack.name, pack.pack, pack.idx);
+          return created ? pack.name : undefined;
+        };
+      }
+      signal.throwIfAborted();
+      await critical(async () => {
+        const pack = await install();
+        try {
+          if (oid !== before) await writeRefLocked(repo, trackingRef, before, oid);
+        } catch (err) {
+          if (pack) await removePack(repo.gitdir, pack);
+          throw err;
+        }
+      });
+    }
+    return {
+      commit: await peel(repo, oid),
+      trackingRef,
+      transport: address.transport,
+      updated: oid !== before,
+    };
+  } catch (err) {
+    if (err instanceof RemembrancerError) throw err;
+    throw failure(peer, signal.aborted ? new TransportError('timed out') : err, timeoutMs);
+  } finally {
+    clearTimeout(timer);
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The objects reachable from a commit that a repository lacks, found by walking from the
+ * commit and stopping at every object it already has: a commit or tree it has comes with
+ * everything below it, as git guarantees for a connected store.
+ */
+import type { ObjectType, RawObject } from './pack-writer.js';
+
+export type ReadRaw = (oid: string) => Promise<{ type: ObjectType; content: Uint8Array }>;
+
+/** Thrown when an object the walk needs cannot be read: the source store is incomplete. */
+export class MissingObjectError extends Error {
+  constructor(
+    readonly oid: string,
+    readonly expected: ObjectType,
+    cause?: unknown,
+  ) {
+    super(`${expected} ${oid} is missing`, cause === undefined ? undefined : { cause });
+  }
+}
+
+function headerValues(content: Uint8Array, key: string): string[] {
+  const text = Buffer.from(content).toString('latin1');
+  const end = text.indexOf('\n\n');
+  const values: string[] = [];
+  for (const line of (end === -1 ? text : text.slice(0, end)).split('\n')) {
+    if (line.startsWith(key + ' ')) values.push(line.slice(key.length + 1).trim());
+  }
+  return values;
+}
+
+/** Children of a tree: [oid, type] for every entry but submodule links. */
+function treeChildren(content: Uint8Array): [string, ObjectType][] {
+  const buf = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  const out: [string, ObjectType][] = [];
+  let at = 0;
+  while (at < buf.length) {
+    const space = buf.indexOf(0x20, at);
+    const nul = buf.indexOf(0, space);
+    if (space === -1 || nul === -1 || nul + 21 > buf.length) throw new Error('malformed tree');
+    const mode = buf.toString('latin1', at, space);
+    const oid = buf.toString('hex', nul + 1, nul + 21);
+    at = nul + 21;
+    if (mode === '160000') continue; // a submodule's commit lives in another repository
+    out.push([oid, mode === '40000' || mode === '040000' ? 'tree' : 'blob']);
+  }
+  return out;
+}
+
+function children(type: ObjectType, content: Uint8Array): [string, ObjectType][] {
+  if (type === 'commit') {
+    const tree = headerValues(content, 'tree').map((oid): [string, ObjectType] => [oid, 'tree']);
+    const parents = headerValues(content, 'parent').map((o): [string, ObjectType] => [o, 'commit']);
+    return [...tree, ...parents];
+  }
+  if (type === 'tree') return treeChildren(content);
+  if (type === 'tag') {
+    const [object] = headerValues(content, 'object');
+    const [kind] = headerValues(content, 'type');
+    return object ? [[object, (kind ?? 'commit') as ObjectType]] : [];
+  }
+  return [];
+}
+
+/**
+ * Every object reachable from `start` that `have` says is absent, read through `read`.
+ * `keep` false checks connectivity only and returns no content.
+ */
+export async function missingObjects(
+  start: string,
+  startType: ObjectType,
+  have: (oid: string) => boolean,
+  read: ReadRaw,
+  keep = true,
+): Promise<RawObject[]> {
+  const found: RawObject[] = [];
+  const seen = new Set<string>();
+  const stack: [string, ObjectType][] = [[start, startType]];
+  while (stack.length > 0) {
+    const [oid, expected] = stack.pop() as [string, ObjectType];
+    if (seen.has(oid)) continue;
+    seen.add(oid);
+    if (have(oid)) continue;
+    let object;
+    try {
+      object = await read(oid);
+    } catch (err) {
+      throw new MissingObjectError(oid, expected, err);
+    }
+    if (object.type !== expected && !(expected === 'commit' && object.type === 'tag')) {
+      throw new MissingObjectError(oid, expected);
+    }
+    for (const child of children(object.type, object.content)) {
+      if (!seen.has(child[0])) stack.push(child);
+    }
+    found.push(keep ? { oid, ...object } : { oid, type: object.type, content: new Uint8Array() });
+  }
+  return found;
+}
