@@ -252,7 +252,22 @@ describe('the Action on pull_request', () => {
     });
     // The repository is a subfolder of the workspace: annotations name workspace paths.
     const outer = track(new Sandbox());
-    await outer.git(['clone', '-q', '--no-checkout', s.repo, join(outer.repo, 'svc')]);
+    // Only main is cloned: the Action fetches the pull request's head from origin by its id.
+    await outer.git([
+      'clone',
+      '-q',
+      '--no-checkout',
+      '--single-branch',
+      '--branch',
+      'main',
+      `file://${s.repo}`,
+      join(outer.repo, 'svc'),
+    ]);
+    expect(
+      (
+        await outer.git(['cat-file', '-t', headSha], join(outer.repo, 'svc')).catch(() => 'missing')
+      ).trim(),
+    ).toBe('missing');
     const payload = pullRequestPayload(base, headSha);
     const strict = await runAction(outer, 'pull_request', payload, { 'working-directory': 'svc' });
     expect(strict.code).toBe(1);
@@ -305,6 +320,22 @@ describe('the Action on push', () => {
     );
     expect(run.code).toBe(1);
     expect(annotations(run.stdout)[0]).toContain('MEMORY_REMOVED');
+  });
+
+  it('a new branch has nothing before it: the pushed commit alone is checked, and says so', async () => {
+    const s = track(template.fork());
+    await s.ok(['record', 'decision', 'On a new branch']);
+    const after = await head(s);
+    const run = await runAction(
+      s,
+      'push',
+      { ref: 'refs/heads/topic', before: '0'.repeat(40), after, created: true },
+      {},
+      { GITHUB_SHA: after, GITHUB_REF: 'refs/heads/topic' },
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain('a new branch');
+    expect(run.outputs['memories-added']).toBe('2');
   });
 
   it('seal: true seals the new root, commits and pushes it, and never shows the key', async () => {
