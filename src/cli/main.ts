@@ -1,6 +1,7 @@
 /**
  * The entry point. `--version` is answered before anything else is loaded, so that it costs
- * little more than starting node; everything else goes through the yargs program.
+ * little more than starting node; the pre-commit hook's fixed command skips argument parsing
+ * (hook-entry.ts); everything else goes through the yargs program.
  */
 import { VERSION } from './version.js';
 
@@ -13,6 +14,12 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  const { run } = await import('./app.js');
-  process.exitCode = await run(argv);
+  // hooks/pre-commit runs exactly this; hook-entry.ts says why it skips yargs.
+  if (argv.join(' ') === 'covenant --staged --quiet') {
+    const { runHookCovenant } = await import('./hook-entry.js');
+    process.exitCode = await runHookCovenant();
+  } else {
+    const { run } = await import('./app.js');
+    process.exitCode = await run(argv);
+  }
 }
