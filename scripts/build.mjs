@@ -6,6 +6,8 @@ import { build } from 'esbuild';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
+// Schemas first: the bundle includes the validators compiled from them.
+await import('./gen-validators.mjs');
 const root = new URL('../', import.meta.url);
 const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
 const dist = fileURLToPath(new URL('dist', root));
