@@ -1,6 +1,6 @@
 // `npm run bench`: the numbers we promise, measured on the built CLI. Prints a table and
 // writes bench/results.json. A benchmark, never a timed test: it reports, it does not fail.
-// Usage: npm run bench -- [--only startup,record,hooks,covenant,timestamps,prove,query]
+// Usage: npm run bench -- [--only startup,record,hooks,covenant,timestamps,prove,query,federation]
 // Large fixtures (10,000 stamped memories, 100,000 memories) are generated once and kept in
 // bench/.work/ (git-ignored); delete that folder to regenerate them.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -565,6 +565,74 @@ if (want('query')) {
   await queryBench('10,000', small.dir, small.env);
   const large = await prove100k();
   await queryBench('100,000', large.dir, large.env);
+}
+
+/** The public key a fixture's memories are signed with (its only trust anchor). */
+function fixtureKey(dir: string): string {
+  const keys = join(dir, '.remembrancer', 'trust', 'keys');
+  const name = execFileSync('ls', [keys], { encoding: 'utf8' }).trim().split('\n')[0] as string;
+  return join(keys, name);
+}
+
+/**
+ * Federation: a fresh node syncing 10,000 new memories, against `git fetch` of the same
+ * objects plus the covenant's verification of them; and a sync with nothing new between
+ * two nodes of 100,000 memories.
+ */
+if (want('federation')) {
+  const peer = await covenant10k();
+  const key = fixtureKey(peer.dir);
+  const syncs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const ours = newRepo(join(scratch, `fed-${i}`), 'ours');
+    rem(['federation', 'add', 'peer', peer.dir, '--key', key], ours.dir, ours.env);
+    syncs.push(rem(['federation', 'sync', 'peer'], ours.dir, ours.env));
+  }
+  const fetches = Array.from({ length: 3 }, (_, i) => {
+    const dir = join(scratch, `git-fetch-${i}`);
+    execFileSync('git', ['init', '-q', '-b', 'main', dir]);
+    return time('git', ['fetch', '-q', '--no-tags', peer.dir, 'main:refs/peer'], dir, peer.env);
+  });
+  const verify = median(
+    Array.from({ length: 3 }, () => {
+      clearCaches(peer.dir);
+      return rem(['covenant'], peer.dir, peer.env);
+    }),
+  );
+  const sync = median(syncs);
+  const baseline = median(fetches) + verify;
+  results.push({ name: 'federation: sync of 10,000 new memories', value: sync, unit: 'ms' });
+  results.push({
+    name: 'federation: git fetch of the same objects',
+    value: median(fetches),
+    unit: 'ms',
+  });
+  results.push({
+    name: 'federation: sync / (git fetch + covenant verification of 10,000)',
+    value: Math.round((sync / baseline) * 100) / 100,
+    unit: '×',
+    target: '< 2×',
+    pass: sync < 2 * baseline,
+  });
+
+  const big = await prove100k();
+  const clone = join(scratch, 'noop-100k');
+  execFileSync('git', ['clone', '-q', big.dir, clone], { env: big.env });
+  rem(['federation', 'add', 'origin', big.dir, '--key', fixtureKey(big.dir)], clone, big.env);
+  const first = rem(['federation', 'sync', 'origin'], clone, big.env);
+  const noop = median(repeat(5, () => rem(['federation', 'sync', 'origin'], clone, big.env)));
+  results.push({
+    name: 'federation: first sync with nothing new at 100,000 (computes both roots)',
+    value: first,
+    unit: 'ms',
+  });
+  results.push({
+    name: 'federation: sync with nothing new at 100,000 memories',
+    value: noop,
+    unit: 'ms',
+    target: '< 500 ms',
+    pass: noop < 500,
+  });
 }
 
 rmSync(scratch, { recursive: true, force: true });

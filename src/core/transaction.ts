@@ -14,13 +14,14 @@ import { RemembrancerError } from './errors.js';
 import { acquireLock } from './lock.js';
 import { MEMORIES_DIR, REM_DIR } from './paths.js';
 import { lockPath, type Repository } from './repository.js';
+import { mapLimit } from './store.js';
 
 export type MemoryWrite = 'created' | 'merged' | 'unchanged';
 
 export class Transaction {
   private readonly originals = new Map<string, Buffer | null>();
   private readonly written = new Map<string, Uint8Array | null>();
-  private readonly cleaned = new Set<string>();
+  private readonly cleaned = new Map<string, Promise<void>>();
   private swept = false;
 
   constructor(readonly repo: Repository) {}
@@ -60,10 +61,11 @@ export class Transaction {
     await this.remember(path);
     const full = join(this.repo.root, path);
     const dir = dirname(full);
-    if (!this.cleaned.has(dir)) {
-      await removeStaleTempFiles(dir);
-      this.cleaned.add(dir);
-    }
+    // One sweep per folder, shared by parallel writers, and always before any of them
+    // writes its own temporary file there.
+    let cleaning = this.cleaned.get(dir);
+    if (!cleaning) this.cleaned.set(dir, (cleaning = removeStaleTempFiles(dir)));
+    await cleaning;
     await writeFileAtomic(full, bytes);
     this.written.set(path, bytes);
   }
@@ -113,6 +115,15 @@ export class Transaction {
     if (merged === existing.toString('utf8')) return 'unchanged';
     await this.write(path, merged);
     return 'merged';
+  }
+
+  /**
+   * Adds many memories at once (a sync). Files are written a few at a time: each write
+   * waits for its fsync, and the disk takes many of those in parallel.
+   */
+  async writeMemories(memories: Memory[]): Promise<MemoryWrite[]> {
+    await this.sweepShards();
+    return mapLimit(memories, 16, (memory) => this.writeMemory(memory));
   }
 
   changes(): FileChange[] {

@@ -4,13 +4,15 @@
  * the branch are updated under git's own lock files, so a concurrent `git` waits or fails
  * cleanly instead of interleaving with us.
  */
-import { appendFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { RemembrancerError } from '../core/errors.js';
 import { critical } from '../core/signals.js';
 import type { Repository } from '../core/repository.js';
 import type { GitIdentity } from './identity.js';
 import { fs, isogit, type TreeEntry } from './isogit.js';
+import { mapLimit } from '../core/store.js';
+import { writeLooseBlob } from './loose-object.js';
 
 export interface FileChange {
   /** Path relative to the repository root, with / separators. */
@@ -158,14 +160,46 @@ function signature(who: GitIdentity, when: Date) {
   };
 }
 
-async function updateIndex(repo: Repository, changes: FileChange[], cache: object): Promise<void> {
-  const git = await isogit();
-  const base = { fs, dir: repo.root, gitdir: repo.gitdir, cache };
-  const present = changes.filter((c) => c.content !== null).map((c) => c.path);
-  if (present.length > 0) await git.add({ ...base, filepath: present, force: true });
-  for (const change of changes) {
-    if (change.content === null) await git.remove({ ...base, filepath: change.path });
-  }
+/**
+ * The file system calls isomorphic-git's index manager makes, in the shape its internal
+ * FileSystem wrapper gives them (a missing file reads as null). Writes go through the
+ * atomic writer of isogit.ts, as every other index write does.
+ */
+const indexFs = {
+  read: (path: string) => fs.promises.readFile(path).catch(() => null),
+  write: (path: string, data: Uint8Array) => fs.promises.writeFile(path, data),
+  lstat: (path: string) => fs.promises.lstat(path).catch(() => null),
+};
+
+/** Writes the blobs of the changes (null for removals), a few at a time. */
+async function writeBlobs(repo: Repository, changes: FileChange[]): Promise<(string | null)[]> {
+  return mapLimit(changes, 16, async (change) =>
+    change.content === null ? null : writeLooseBlob(repo.gitdir, change.content),
+  );
+}
+
+/**
+ * Puts the changes in git's index in one read and one write of it: each file with the
+ * blob already written and its stat data, so that `git status` sees it clean.
+ */
+async function updateIndex(
+  repo: Repository,
+  changes: FileChange[],
+  oids: (string | null)[],
+  cache: object,
+): Promise<void> {
+  const { GitIndexManager } = await import('isomorphic-git/managers');
+  await GitIndexManager.acquire({ fs: indexFs, gitdir: repo.gitdir, cache }, async (index) => {
+    for (const [i, change] of changes.entries()) {
+      const oid = oids[i];
+      if (oid === null || oid === undefined) {
+        index.delete({ filepath: change.path });
+        continue;
+      }
+      const stats = await lstat(join(repo.root, change.path));
+      index.insert({ filepath: change.path, stats, oid });
+    }
+  });
 }
 
 function indexLock(repo: Repository): string {
@@ -177,7 +211,7 @@ export async function stageFiles(repo: Repository, changes: FileChange[]): Promi
   await critical(async () => {
     const release = await takeGitLock(indexLock(repo));
     try {
-      await updateIndex(repo, changes, {});
+      await updateIndex(repo, changes, await writeBlobs(repo, changes), {});
     } finally {
       await release();
     }
@@ -226,15 +260,9 @@ async function commitLocked(
   const cache = {};
   const release = await takeGitLock(indexLock(repo));
   try {
+    const written = await writeBlobs(repo, changes);
     const oids = new Map<string, string | null>();
-    for (const change of changes) {
-      oids.set(
-        change.path,
-        change.content === null
-          ? null
-          : await git.writeBlob({ fs, gitdir: repo.gitdir, blob: change.content }),
-      );
-    }
+    changes.forEach((change, i) => oids.set(change.path, written[i] as string | null));
     const head = await readHead(repo);
     let baseTree: string | undefined;
     if (head.commit) {
@@ -259,7 +287,7 @@ async function commitLocked(
     const when = `${Math.floor(now.getTime() / 1000)} ${formatOffset(now)}`;
     const kind = head.commit ? 'commit' : 'commit (initial)';
     const reflog = `${who.committer.name} <${who.committer.email}> ${when}\t${kind}: ${message.split('\n')[0]}`;
-    await updateIndex(repo, changes, cache);
+    await updateIndex(repo, changes, written, cache);
     await writeRefLocked(repo, head.ref ?? 'HEAD', head.commit, commit, reflog);
     return commit;
   } finally {

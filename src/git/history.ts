@@ -15,6 +15,27 @@ export function gitBlobOid(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
+/** A raw git tree object: entries of `<mode> <name>\0<20-byte id>`. */
+function parseTree(bytes: Buffer): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const space = bytes.indexOf(0x20, at);
+    const nul = space === -1 ? -1 : bytes.indexOf(0, space);
+    if (nul === -1 || nul + 21 > bytes.length) break;
+    const mode = bytes.toString('latin1', at, space).padStart(6, '0');
+    const type = mode === '040000' ? 'tree' : mode === '160000' ? 'commit' : 'blob';
+    entries.push({
+      mode,
+      path: bytes.toString('utf8', space + 1, nul),
+      oid: bytes.toString('hex', nul + 1, nul + 21),
+      type,
+    } as TreeEntry);
+    at = nul + 21;
+  }
+  return entries;
+}
+
 export class HistoryReader {
   private readonly trees = new Map<string, Promise<TreeEntry[]>>();
   private readonly commits = new Map<string, Promise<{ tree: string; parent: string[] }>>();
@@ -43,9 +64,18 @@ export class HistoryReader {
   tree(oid: string): Promise<TreeEntry[]> {
     let found = this.trees.get(oid);
     if (!found) {
-      found = this.base().then(
-        async ({ git, opts }) => (await git.readTree({ ...opts, oid })).tree,
-      );
+      found = this.base().then(async ({ git, opts }) => {
+        try {
+          return (await git.readTree({ ...opts, oid })).tree;
+        } catch (err) {
+          // isomorphic-git refuses a whole tree holding a name such as "..", which only a
+          // hostile peer's plumbing makes: read it byte by byte, so that callers see (and
+          // reject) the bad entry while the good ones beside it still count.
+          const { object, type } = await git.readObject({ ...opts, oid, format: 'content' });
+          if (type !== 'tree') throw err;
+          return parseTree(Buffer.from(object as Uint8Array));
+        }
+      });
       this.trees.set(oid, found);
     }
     return found;

@@ -6,7 +6,8 @@
 import type { Signer } from '../../crypto/signer.js';
 import { fetchPeer } from '../../git/fetch.js';
 import { HistoryReader } from '../../git/history.js';
-import { CommitSnapshot, headCommit } from '../../git/snapshots.js';
+import { headCommit } from '../../git/snapshots.js';
+import { fs, isogit } from '../../git/isogit.js';
 import { openCatalog } from '../catalog.js';
 import { readConfig, requireConfig } from '../config.js';
 import { decodeMemory, type Memory } from '../envelope.js';
@@ -24,7 +25,7 @@ import { MEMORIES_DIR, REM_DIR, memoryPath } from '../paths.js';
 import type { Peer } from '../peers.js';
 import { prepareSigning, signMemory } from '../record.js';
 import type { Repository } from '../repository.js';
-import { WorkingTreeSnapshot } from '../snapshot.js';
+import { WorkingTreeSnapshot, type Snapshot } from '../snapshot.js';
 import { stampNew } from '../timestamp.js';
 import { transact } from '../transaction.js';
 import { TrustStore } from '../trust.js';
@@ -72,6 +73,25 @@ const MEMORIES_TREE = `${REM_DIR}/${MEMORIES_DIR}`;
 /** Receipts list up to this many accepted ids (acceptedRoot always covers all of them). */
 const LISTED_ACCEPTED = 12_000;
 const LISTED_REJECTED = 1_000;
+
+/**
+ * The peer commit's .remembrancer/ as a snapshot that reads single files by path: a
+ * CommitSnapshot would list every memory of the peer to find config.json.
+ */
+function onePathSnapshot(repo: Repository, commit: string, peer: Peer): Snapshot {
+  return {
+    label: `${peer.name} ${peer.ref} (${commit.slice(0, 7)})`,
+    list: () => Promise.resolve([]),
+    read: async (path: string, maxBytes?: number) => {
+      const git = await isogit();
+      const { blob } = await git
+        .readBlob({ fs, gitdir: repo.gitdir, oid: commit, filepath: `${REM_DIR}/${path}` })
+        .catch(() => ({ blob: undefined }));
+      if (blob && maxBytes !== undefined && blob.length > maxBytes) return undefined;
+      return blob;
+    },
+  };
+}
 
 export async function syncPeer(
   repo: Repository,
@@ -134,8 +154,7 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
       },
     );
   }
-  const peerSnapshot = new CommitSnapshot(repo, peerCommit, `${peer.name} ${peer.ref}`);
-  const peerNode = await readConfig(peerSnapshot).then(
+  const peerNode = await readConfig(onePathSnapshot(repo, peerCommit, peer)).then(
     (c) => c?.node,
     () => undefined,
   );
@@ -153,16 +172,19 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
   const types = new TypeResolver(repo);
   for (const item of diff.incoming) types.learn(item.memory.id, item.memory.envelope.signed.type);
 
-  const catalog = await openCatalog(repo);
+  // Our revocations matter only when there is something to judge; finding them reads the
+  // catalog, which a sync with nothing new must not pay for.
   const ourRevocations: Memory[] = [];
-  for (const entry of catalog.entries.values()) {
-    if (entry.type !== 'revocation') continue;
-    const m = await working
-      .read(entry.path)
-      .then((b) => (b ? decodeMemory(entry.path, b) : undefined));
-    if (m) ourRevocations.push(m);
+  if (diff.incoming.length > 0) {
+    const catalog = await openCatalog(repo);
+    for (const entry of catalog.entries.values()) {
+      if (entry.type !== 'revocation') continue;
+      const bytes = await working.read(entry.path);
+      if (bytes) ourRevocations.push(decodeMemory(entry.path, bytes));
+    }
   }
-  const cache = VerificationCache.open(repo);
+  const cache =
+    diff.incoming.length > 0 ? VerificationCache.open(repo) : VerificationCache.disabled();
   const judgement = await judgeIncoming(diff.incoming, {
     config,
     trust,
@@ -170,7 +192,7 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
     peerNode,
     ourRevocations,
     cache,
-    have: (id) => catalog.entries.has(id) || existsSync(join(repo.remDir, memoryPath(id))),
+    have: (id) => existsSync(join(repo.remDir, memoryPath(id))),
     checkPeerSeal: async (seal) => {
       const placed = await history.introducingCommits(peerCommit, [seal.path]);
       const commit = placed.found.get(seal.path);
@@ -185,8 +207,8 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
 
   // --- roots ---------------------------------------------------------------------------
   const roots = await TreeRootCache.open(repo);
-  const ourIds = head ? await history.memoryIdsAt(head) : [];
-  const ours = roots.get(ourTree) ?? (await types.rootOf(ourIds, head ?? peerCommit));
+  const ourIds = async () => (head ? await history.memoryIdsAt(head) : []);
+  const ours = roots.get(ourTree) ?? (await types.rootOf(await ourIds(), head ?? peerCommit));
   roots.set(ourTree, ours);
   let peerRoot = roots.get(peerTree);
   if (!peerRoot) {
@@ -197,7 +219,7 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
   const merged =
     acceptedIds.length === 0
       ? ours
-      : await types.rootOf([...ourIds, ...acceptedIds], head ?? peerCommit);
+      : await types.rootOf([...(await ourIds()), ...acceptedIds], head ?? peerCommit);
   await roots.save();
 
   const rejected = [...diff.rejected, ...judgement.rejected].sort((a, b) =>
@@ -256,12 +278,13 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
     {
       commit: options.commit,
       message: () =>
-        `remembrancer: sync from ${peer.name} (${acceptedIds.length} accepted, ${rejected.length} rejected)`,
+        `remembrancer: sync from ${peer.name} (${acceptedIds.length} accepted, ${
+          judgement.updated.length > 0 ? `${judgement.updated.length} gained signatures, ` : ''
+        }${rejected.length} rejected)`,
       fallbackIdentity: signing?.author,
     },
     async (tx) => {
-      for (const m of judgement.accepted) await tx.writeMemory(m);
-      for (const m of judgement.updated) await tx.writeMemory(m);
+      await tx.writeMemories([...judgement.accepted, ...judgement.updated]);
       if (receipt) await tx.writeMemory(receipt);
     },
   );
