@@ -1,6 +1,6 @@
 // `npm run bench`: the numbers we promise, measured on the built CLI. Prints a table and
 // writes bench/results.json. A benchmark, never a timed test: it reports, it does not fail.
-// Usage: npm run bench -- [--only startup,record,hooks,covenant,timestamps,prove,query,federation]
+// Usage: npm run bench -- [--only startup,record,hooks,covenant,timestamps,prove,query,fetch,federation]
 // Large fixtures (10,000 stamped memories, 100,000 memories) are generated once and kept in
 // bench/.work/ (git-ignored); delete that folder to regenerate them.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -27,6 +28,7 @@ import { signatureBytes } from '../src/crypto/rfc3161.js';
 import { LocalTsa, makeAuthority, type Authority } from '../test/helpers/tsa.js';
 import { mapLimit } from '../src/core/store.js';
 import { findRepository } from '../src/core/repository.js';
+import { fetchPeer } from '../src/git/fetch.js';
 import { openSearchIndex, searchIndex } from '../src/core/search/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -126,6 +128,45 @@ async function fill(
   count: number,
   stamp?: (m: Memory) => Promise<Memory>,
 ): Promise<void> {
+  const memories = await signedMemories(env, node, count);
+  const final = stamp ? await mapLimit(memories, 6, stamp) : memories;
+  for (const memory of final) {
+    const path = join(dir, '.remembrancer', memory.path);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, serializeEnvelope(memory.envelope));
+  }
+  execFileSync('git', ['add', '-A'], { cwd: dir, env });
+  execFileSync('git', ['commit', '-qm', `bench: ${count} memories`], { cwd: dir, env });
+}
+
+/**
+ * Commits each memory on its own, as `record` does, through `git fast-import` (a commit
+ * per memory through the CLI would take an hour for 10,000).
+ */
+function commitEach(dir: string, env: NodeJS.ProcessEnv, memories: Memory[]): void {
+  const parts: (string | Buffer)[] = [];
+  memories.forEach((memory, i) => {
+    const body = Buffer.from(serializeEnvelope(memory.envelope));
+    const message = `remembrancer: record ${memory.id.slice(0, 12)}\n`;
+    parts.push(
+      `commit refs/heads/main\nmark :${i + 1}\n`,
+      `committer Bench <bench@example.com> ${1767225600 + i * 60} +0000\n`,
+      `data ${Buffer.byteLength(message)}\n${message}`,
+      i === 0 ? 'from refs/heads/main^0\n' : `from :${i}\n`,
+      `M 100644 inline .remembrancer/${memory.path}\ndata ${body.length}\n`,
+      body,
+      '\n',
+    );
+  });
+  const input = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env, input });
+}
+
+async function signedMemories(
+  env: NodeJS.ProcessEnv,
+  node: string,
+  count: number,
+): Promise<Memory[]> {
   const signer = (await resolveSigner({ env })) as Signer;
   const memories: Memory[] = [];
   for (let i = 0; i < count; i++) {
@@ -144,14 +185,7 @@ async function fill(
     memories.push(await signMemory(signed, signer));
     if (i > 0 && i % 10_000 === 0) console.error(`  … signed ${i}`);
   }
-  const final = stamp ? await mapLimit(memories, 6, stamp) : memories;
-  for (const memory of final) {
-    const path = join(dir, '.remembrancer', memory.path);
-    mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, serializeEnvelope(memory.envelope));
-  }
-  execFileSync('git', ['add', '-A'], { cwd: dir, env });
-  execFileSync('git', ['commit', '-qm', `bench: ${count} memories`], { cwd: dir, env });
+  return memories;
 }
 
 /**
@@ -558,6 +592,71 @@ async function queryBench(label: string, dir: string, env: NodeJS.ProcessEnv): P
   });
   await sleep(2100);
   rem(['query', 'warm-up'], dir, env);
+}
+
+if (want('fetch')) {
+  // A peer with 10,000 new memories, one commit each (60,000 objects), fetched from a local
+  // path by our transport and by `git fetch`, into fresh copies of a small repository.
+  const base = join(WORK, 'fetch-10k');
+  await fixture('fetch-10k', async (b) => {
+    const peer = newRepo(b, 'repo');
+    commitEach(peer.dir, peer.env, await signedMemories(peer.env, 'peer', 10_000));
+    execFileSync('git', ['repack', '-adq'], { cwd: peer.dir, env: peer.env });
+    // The same history unpacked: what a peer writing through isomorphic-git keeps until gc.
+    const loose = join(b, 'loose');
+    execFileSync('git', ['init', '-q', '--bare', loose]);
+    const [pack] = readdirSync(join(peer.dir, '.git/objects/pack')).filter((n) =>
+      n.endsWith('.pack'),
+    );
+    execFileSync('git', ['unpack-objects', '-q'], {
+      cwd: loose,
+      input: readFileSync(join(peer.dir, '.git/objects/pack', pack as string)),
+      maxBuffer: 1 << 30,
+    });
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: peer.dir, encoding: 'utf8' });
+    execFileSync('git', ['update-ref', 'refs/heads/main', head.trim()], { cwd: loose });
+    newRepo(b, 'ours');
+  });
+  const env = envFor(join(base, 'ours-home'));
+  const ours = () => {
+    const dir = mkdtempSync(join(scratch, 'fetch-'));
+    cpSync(join(base, 'ours'), dir, { recursive: true });
+    return dir;
+  };
+  const ref = 'refs/heads/main';
+  for (const [label, url] of [
+    ['packed', join(base, 'repo')],
+    ['loose', join(base, 'loose')],
+  ] as const) {
+    const own: number[] = [];
+    const noop: number[] = [];
+    const git: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const repo = findRepository(ours());
+      let start = performance.now();
+      const first = await fetchPeer(repo, { name: 'peer', url, ref });
+      own.push(performance.now() - start);
+      start = performance.now();
+      const again = await fetchPeer(repo, { name: 'peer', url, ref });
+      noop.push(performance.now() - start);
+      if (!first.updated || again.updated) throw new Error('fetch bench: unexpected result');
+      const target = 'refs/remembrancer/peers/peer/heads/main';
+      git.push(time('git', ['fetch', '-q', '--no-tags', url, `+${ref}:${target}`], ours(), env));
+    }
+    const name = `fetch 10,000 memory commits from a ${label} local peer`;
+    results.push({ name: `${name}: remembrancer`, value: median(own), unit: 'ms' });
+    results.push({ name: `${name}: git fetch`, value: median(git), unit: 'ms' });
+    results.push({
+      name: `${name}: remembrancer ÷ git`,
+      value: median(own) / median(git),
+      unit: '×',
+    });
+    results.push({
+      name: `no-op fetch, ${label} peer of 10,000 commits`,
+      value: median(noop),
+      unit: 'ms',
+    });
+  }
 }
 
 if (want('query')) {

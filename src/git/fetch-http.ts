@@ -9,10 +9,9 @@ import type { PathLike } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { abortableHttp } from './http-client.js';
 import { fs, isogit } from './isogit.js';
-import { ObjectPresence } from './object-presence.js';
+import { ObjectStore } from './object-store.js';
 import { missingObjects, type ReadRaw } from './object-walk.js';
 import { TransportError } from './fetch-local.js';
-import type { ObjectType } from './pack-writer.js';
 
 const REMOTE = 'remembrancer-peer';
 
@@ -137,21 +136,23 @@ export async function fetchOverHttp(
   const packDir = join(scratch, 'objects', 'pack');
   const names = await readdir(packDir).catch(() => [] as string[]);
   const packFile = names.find((n) => n.endsWith('.pack'));
-  const have = new ObjectPresence(gitdir);
-  const cache = {};
+  const ours = new ObjectStore(gitdir);
+  const fetched = new ObjectStore(scratch);
   // Completeness: every object reachable from the fetched commit is ours or in the pack.
-  const read: ReadRaw = async (o) => {
+  const read: ReadRaw = (o) => {
     signal.throwIfAborted();
-    const { type, object } = await git.readObject({
-      fs,
-      gitdir: scratch,
-      oid: o,
-      format: 'content',
-      cache,
-    });
-    return { type: type as ObjectType, content: object as Uint8Array };
+    const object = fetched.read(o);
+    if (!object) throw new Error(`${o} is not in the pack`);
+    return object;
   };
-  await missingObjects(oid, 'commit', (o) => have.has(o), read, false);
+  await missingObjects(
+    oid,
+    'commit',
+    (o) => ours.has(o),
+    read,
+    false,
+    (o) => fetched.has(o),
+  );
   if (!packFile) return { oid };
   const name = packFile.slice(0, -'.pack'.length);
   return {

@@ -6,9 +6,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fs, isogit } from './isogit.js';
-import { ObjectPresence } from './object-presence.js';
+import { ObjectStore } from './object-store.js';
 import { missingObjects } from './object-walk.js';
-import type { ObjectType, RawObject } from './pack-writer.js';
+import type { RawObject } from './pack-writer.js';
 
 export class TransportError extends Error {
   constructor(
@@ -66,23 +66,17 @@ export async function readLocalPeer(
 ): Promise<LocalFetch> {
   const gitdir = localGitdir(path);
   const oid = await resolvePeerRef(gitdir, ref);
-  const git = await isogit();
-  const cache = {};
-  const have = new ObjectPresence(ourGitdir);
+  const theirs = new ObjectStore(gitdir);
+  const ours = new ObjectStore(ourGitdir);
   const objects = await missingObjects(
     oid,
     'commit',
-    (o) => have.has(o),
-    async (o) => {
+    (o) => ours.has(o),
+    (o) => {
       signal.throwIfAborted();
-      const { type, object } = await git.readObject({
-        fs,
-        gitdir,
-        oid: o,
-        format: 'content',
-        cache,
-      });
-      return { type: type as ObjectType, content: object as Uint8Array };
+      const object = theirs.read(o);
+      if (!object) throw new Error(`${o} is not in the peer's store`);
+      return object;
     },
   );
   return { oid, objects };

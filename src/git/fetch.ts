@@ -3,7 +3,7 @@
  * tracking ref, so that a failure at any point leaves no ref and no pack behind. Local
  * paths and http(s) need no git binary; other URLs go through the system's git.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RemembrancerError } from '../core/errors.js';
 import { peerTrackingRef, type Peer } from '../core/peers.js';
@@ -87,6 +87,26 @@ function failure(
   );
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Scratch folders of fetches whose process was killed (SIGKILL leaves them behind). */
+async function removeStaleScratch(repo: Repository): Promise<void> {
+  const names = await readdir(cacheDir(repo)).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = /^incoming-(\d+)-/.exec(name);
+    if (m && !alive(Number(m[1]))) {
+      await rm(join(cacheDir(repo), name), { recursive: true, force: true });
+    }
+  }
+}
+
 /** Fetches the peer's ref and everything reachable from it; see FetchResult. */
 export async function fetchPeer(
   repo: Repository,
@@ -99,8 +119,12 @@ export async function fetchPeer(
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const signal = controller.signal;
-  const scratch = join(cacheDir(repo), `incoming-${process.pid}-${Date.now().toString(36)}`);
+  const scratch = join(
+    cacheDir(repo),
+    `incoming-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+  );
   const before = await readRef(repo, trackingRef);
+  await removeStaleScratch(repo);
   try {
     let oid: string;
     if (address.transport === 'git') {

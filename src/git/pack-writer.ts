@@ -16,13 +16,19 @@ export interface RawObject {
   type: ObjectType;
   /** The object's content, without git's "type size\0" header. */
   content: Uint8Array;
+  /** The content deflated, when the source had it so: copied instead of compressed again. */
+  deflated?: Uint8Array;
+  /** How the source stored it: as this delta against `base`, reused when base comes too. */
+  delta?: { base: string; data: Uint8Array; deflated?: Uint8Array };
 }
 
 const TYPE_CODE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 
-function entryHeader(type: ObjectType, size: number): Buffer {
+const OFS_DELTA = 6;
+
+function entryHeader(code: number, size: number): Buffer {
   const bytes: number[] = [];
-  let byte = (TYPE_CODE[type] << 4) | (size & 0x0f);
+  let byte = (code << 4) | (size & 0x0f);
   let rest = Math.floor(size / 16);
   while (rest > 0) {
     bytes.push(byte | 0x80);
@@ -33,8 +39,26 @@ function entryHeader(type: ObjectType, size: number): Buffer {
   return Buffer.from(bytes);
 }
 
+/** git's encoding of how far back an OFS_DELTA's base starts. */
+function backOffset(distance: number): Buffer {
+  const bytes = [distance & 0x7f];
+  let rest = Math.floor(distance / 128);
+  while (rest > 0) {
+    rest -= 1;
+    bytes.unshift(0x80 | (rest & 0x7f));
+    rest = Math.floor(rest / 128);
+  }
+  return Buffer.from(bytes);
+}
+
+interface IndexEntry {
+  oid: string;
+  crc: number;
+  offset: number;
+}
+
 interface Built {
-  pack: Buffer[];
+  pack: Uint8Array[];
   checksum: Buffer;
   index: Buffer;
 }
@@ -44,18 +68,51 @@ function build(objects: RawObject[]): Built {
   header.write('PACK', 0, 'latin1');
   header.writeUInt32BE(2, 4);
   header.writeUInt32BE(objects.length, 8);
-  const pack: Buffer[] = [header];
+  const pack: Uint8Array[] = [header];
   const hash = createHash('sha1').update(header);
-  const entries: { name: Buffer; crc: number; offset: number }[] = [];
+  const entries: IndexEntry[] = [];
   let offset = header.length;
-  for (const object of objects) {
-    const head = entryHeader(object.type, object.content.length);
-    // Level 1: these are small text objects; git's default level buys little here.
-    const body = deflateSync(object.content, { level: 1 });
-    entries.push({ name: Buffer.from(object.oid, 'hex'), crc: crc32(body, crc32(head)), offset });
+  const offsets = new Map<string, number>();
+  const add = (object: RawObject, base: number | undefined) => {
+    const head =
+      base === undefined
+        ? entryHeader(TYPE_CODE[object.type], object.content.length)
+        : Buffer.concat([
+            entryHeader(OFS_DELTA, (object.delta as { data: Uint8Array }).data.length),
+            backOffset(offset - base),
+          ]);
+    const whole = base === undefined;
+    const delta = object.delta as NonNullable<RawObject['delta']>;
+    // Level 1: small text objects and deltas; git's default level buys little here.
+    const body =
+      (whole ? object.deflated : delta.deflated) ??
+      deflateSync(whole ? object.content : delta.data, { level: 1 });
+    entries.push({ oid: object.oid, crc: crc32(body, crc32(head)), offset });
+    offsets.set(object.oid, offset);
     pack.push(head, body);
     hash.update(head).update(body);
     offset += head.length + body.length;
+  };
+  // Whole objects first; then deltas whose base is already written, as the source stored
+  // them (git's own delta choices, so the pack stays as small as the peer's).
+  const coming = new Set(objects.map((o) => o.oid));
+  let deltas: RawObject[] = [];
+  for (const object of objects) {
+    if (object.delta && coming.has(object.delta.base)) deltas.push(object);
+    else add(object, undefined);
+  }
+  while (deltas.length > 0) {
+    const waiting: RawObject[] = [];
+    for (const object of deltas) {
+      const base = offsets.get((object.delta as { base: string }).base);
+      if (base === undefined) waiting.push(object);
+      else add(object, base);
+    }
+    if (waiting.length === deltas.length) {
+      for (const object of waiting) add(object, undefined); // a cycle cannot be: be safe
+      break;
+    }
+    deltas = waiting;
   }
   const checksum = hash.digest();
   pack.push(checksum);
@@ -63,25 +120,23 @@ function build(objects: RawObject[]): Built {
 }
 
 /** A version 2 pack index: fan-out, sorted names, CRCs, offsets, checksums. */
-function buildIndex(
-  entries: { name: Buffer; crc: number; offset: number }[],
-  packChecksum: Buffer,
-): Buffer {
-  entries.sort((a, b) => a.name.compare(b.name));
+function buildIndex(entries: IndexEntry[], packChecksum: Buffer): Buffer {
+  // Hex order is byte order, and comparing strings is much cheaper than Buffers.
+  entries.sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));
   const n = entries.length;
   const large = entries.filter((e) => e.offset >= 0x80000000);
   const out = Buffer.alloc(8 + 1024 + n * 28 + large.length * 8 + 40);
   out.writeUInt32BE(0xff744f63, 0);
   out.writeUInt32BE(2, 4);
   const counts = new Array<number>(256).fill(0);
-  for (const e of entries) counts[e.name[0] as number]! += 1;
+  for (const e of entries) counts[Number.parseInt(e.oid.slice(0, 2), 16)]! += 1;
   let total = 0;
   for (let i = 0; i < 256; i++) {
     total += counts[i] as number;
     out.writeUInt32BE(total, 8 + 4 * i);
   }
   let at = 8 + 1024;
-  for (const e of entries) at += e.name.copy(out, at);
+  for (const e of entries) at += out.write(e.oid, at, 'hex');
   for (const e of entries) at = out.writeUInt32BE(e.crc >>> 0, at);
   let largeAt = 0;
   for (const e of entries) {
@@ -93,7 +148,7 @@ function buildIndex(
   return out;
 }
 
-async function writeSynced(path: string, chunks: Buffer[]): Promise<void> {
+async function writeSynced(path: string, chunks: Uint8Array[]): Promise<void> {
   const handle = await open(path, 'wx');
   try {
     await handle.writev(chunks);

@@ -3,7 +3,7 @@
  * and served by real git servers: a local path, file://, git http-backend over http, and
  * ssh through the system git with a stand-in for ssh. Failures must change nothing.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readdirSync, rmSync, statSync, mkdirSync, writeFileSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,8 +52,10 @@ async function storeState(s: Sandbox): Promise<string> {
   return `${files.sort().join('\n')}\n--\n${refs}`;
 }
 
+/** No object missing (connectivity), and every object's content matches its name. */
 async function fsck(s: Sandbox): Promise<void> {
   await s.git(['fsck', '--connectivity-only', '--no-dangling']);
+  await s.git(['fsck', '--strict', '--no-dangling']);
 }
 
 async function peerHead(rev = 'HEAD'): Promise<string> {
@@ -178,6 +180,34 @@ describe('fetchPeer from a local path', () => {
       .filter(Boolean).length;
     expect(await newPackObjects(s, before)).toBe(expected);
     await fsck(s);
+  });
+
+  it('copies from a peer whose objects git packed with deltas, keeping them as deltas', async () => {
+    const p = track(peer.fork());
+    for (let i = 0; i < 5; i++) await record(p, `Decision ${i} about the retention of logs`);
+    await p.git(['gc', '-q', '--aggressive']);
+    const s = await ours();
+    const before = packs(s);
+    const result = await fetchPeer(repoOf(s), { name: 'gc', url: p.repo, ref: 'refs/heads/main' });
+    expect(result.commit).toBe((await p.git(['rev-parse', 'HEAD'])).trim());
+    await fsck(s);
+    const [pack] = packs(s).filter((n) => !before.includes(n));
+    const listing = await s.git([
+      'verify-pack',
+      '-v',
+      join(s.repo, '.git/objects/pack', pack as string),
+    ]);
+    expect(listing).toMatch(/chain length = 1: \d+ object/);
+  });
+
+  it('removes the scratch folder a killed fetch left behind, and never one of a live fetch', async () => {
+    const s = await ours();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const cache = join(s.repo, '.git', 'remembrancer');
+    mkdirSync(join(cache, `incoming-${dead}-x`, 'objects'), { recursive: true });
+    mkdirSync(join(cache, `incoming-${process.pid}-y`), { recursive: true });
+    await fetchPeer(repoOf(s), { name: 'alpha', url: peer.repo, ref: 'refs/heads/main' });
+    expect(readdirSync(cache)).toEqual([`incoming-${process.pid}-y`]);
   });
 
   it('a peer that is no git repository, or not there at all, is unreachable and nothing changes', async () => {
