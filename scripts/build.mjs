@@ -6,6 +6,8 @@ import { build } from 'esbuild';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
+// Schemas first: the bundle includes the validators compiled from them.
+await import('./gen-validators.mjs');
 const root = new URL('../', import.meta.url);
 const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
 const dist = fileURLToPath(new URL('dist', root));
@@ -56,6 +58,24 @@ await build({
   // Ink imports the React devtools only when DEV=true; they are not a dependency.
   external: ['react-devtools-core'],
   plugins: [yogaWithoutFetch],
+  logLevel: 'warning',
+});
+// The GitHub Action runs dist/action.js straight from a checkout of this repository, with no
+// npm install: one self-contained file, committed, and checked against a fresh build
+// (scripts/check-action.mjs), so what runs is what the source says.
+await build({
+  entryPoints: { action: 'src/action/index.ts' },
+  outdir: fresh,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  legalComments: 'none',
+  minify: true,
+  define: { __REMEMBRANCER_VERSION__: JSON.stringify(pkg.version) },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 const old = `${dist}.old-${process.pid}`;

@@ -55,6 +55,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
         fix: 'see `remembrancer --help`',
       });
     });
+  skipHelpCache(parser);
   for (const command of commands({
     io: getIO,
     execute: async (load, options) => {
@@ -71,6 +72,22 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     return err instanceof RemembrancerError ? err.exitCode : 1;
   }
   return exitCode;
+}
+
+/**
+ * yargs renders the whole help text after running every command, only so it could show it
+ * if an async handler failed. We never show help on a failure (errors are one line), and the
+ * rendering (string widths of every option row) costs tens of milliseconds per command,
+ * a large share of the pre-commit hook's budget.
+ */
+function skipHelpCache(parser: unknown): void {
+  const internal = (
+    parser as {
+      getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } };
+    }
+  ).getInternalMethods?.();
+  const usage = internal?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 export { EXIT_USAGE };

@@ -134,9 +134,15 @@ export function commands(ctx: CommandContext): CommandModule[] {
             choices: ['strict', 'permissive'] as const,
             describe: 'strict requires trusted signatures (default: strict)',
           })
+          .option('hooks', {
+            type: 'boolean',
+            default: false,
+            describe: 'also install the pre-commit and pre-push hooks (`hooks install`)',
+          })
           .epilogue(
             examples([
               ['$0 init', 'initialise with the strict policy, named after the folder'],
+              ['$0 init --hooks', 'and check every commit and push from now on'],
               ['$0 init --name payments --policy permissive', 'allow unsigned memories'],
             ]),
           ),
@@ -869,6 +875,55 @@ export function commands(ctx: CommandContext): CommandModule[] {
       handler: handler(() => import('./spawn/create.js') as Promise<{ run: Run }>),
     },
     {
+      command: 'hooks <command>',
+      describe: 'Install the git hooks that check every commit and push',
+      builder: (y) =>
+        y
+          .command({
+            command: 'install',
+            describe:
+              'Add the pre-commit and pre-push hooks (simple-git-hooks config, or the hooks folder git uses; existing hooks keep running)',
+            builder: (k) =>
+              json(k).epilogue(
+                examples([
+                  [
+                    '$0 hooks install',
+                    'check staged memories on commit and pushed commits on push',
+                  ],
+                  [
+                    'git config core.hooksPath .githooks && $0 hooks install',
+                    'into core.hooksPath',
+                  ],
+                ]),
+              ),
+            handler: handler(() => import('./hooks/install.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'uninstall',
+            describe: 'Remove our hooks and put back the ones that were there before',
+            builder: (k) =>
+              json(k).epilogue(examples([['$0 hooks uninstall', 'remove them cleanly']])),
+            handler: handler(() => import('./hooks/uninstall.js') as Promise<{ run: Run }>),
+          })
+          .command({
+            command: 'status',
+            describe: 'Whether the hooks are installed, and where (exit 1 when one is missing)',
+            builder: (k) =>
+              json(k).epilogue(
+                examples([['$0 hooks status', 'where the hooks are and what runs']]),
+              ),
+            handler: handler(() => import('./hooks/status.js') as Promise<{ run: Run }>),
+          })
+          .demandCommand(1, 'choose a hooks command: install, uninstall or status')
+          .epilogue(
+            examples([
+              ['$0 hooks install', 'install the hooks'],
+              ['$0 hooks status', 'check them'],
+            ]),
+          ),
+      handler: () => undefined,
+    },
+    {
       command: 'federation <command>',
       describe: 'Share memory with peer repositories: add, sync, verify',
       builder: (y) =>
@@ -994,6 +1049,18 @@ export function commands(ctx: CommandContext): CommandModule[] {
             'choose a federation command: add, remove, list, sync, status, verify-merge or cosign',
           ),
       handler: () => undefined,
+    },
+    {
+      command: 'doctor',
+      describe: 'Check your set-up: git, gpg, signing key, trust, TSA, hooks, peers, covenant',
+      builder: (y) =>
+        json(y).epilogue(
+          examples([
+            ['$0 doctor', 'every check with a fix for each gap; exit 1 when something blocks use'],
+            ['$0 doctor --json', 'the checks as JSON'],
+          ]),
+        ),
+      handler: handler(() => import('./doctor.js') as Promise<{ run: Run }>),
     },
     {
       command: 'covenant',

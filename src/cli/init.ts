@@ -3,12 +3,14 @@ import { initRepository } from '../core/init.js';
 import { findRepository } from '../core/repository.js';
 import type { GlobalOptions } from './context.js';
 import type { IO } from './io.js';
+import type { HooksChange } from '../core/hooks.js';
 
 export interface InitOptions extends GlobalOptions {
   name?: string;
   policy?: Policy;
   commit: boolean;
   json: boolean;
+  hooks?: boolean;
 }
 
 export async function run(options: InitOptions, io: IO): Promise<number> {
@@ -18,14 +20,26 @@ export async function run(options: InitOptions, io: IO): Promise<number> {
     policy: options.policy,
     commit: options.commit,
   });
+  let hooks: HooksChange | undefined;
+  if (options.hooks) {
+    const { installHooks } = await import('../core/hooks.js');
+    const { currentCli } = await import('./hooks/shared.js');
+    hooks = await installHooks(repo, { cli: currentCli() });
+  }
   if (options.json) {
     io.json({
       node: result.config.node,
       policy: result.config.policy,
       created: result.created,
       commit: result.commit ?? null,
+      ...(hooks ? { hooks } : {}),
     });
     return 0;
+  }
+  if (hooks) {
+    const where = hooks.mode === 'simple-git-hooks' ? 'simple-git-hooks' : hooks.hooksDir;
+    io.out(`hooks: pre-commit and pre-push in ${where}`);
+    for (const n of hooks.notes) io.note(`note: ${n}`);
   }
   if (!result.created) {
     io.out(`already initialised: node ${result.config.node}, policy ${result.config.policy}`);

@@ -1,7 +1,7 @@
 /**
  * The entry point. `--version` is answered before anything else is loaded, so that it costs
- * little more than starting node; everything else but a bare `tui` goes through the yargs
- * program.
+ * little more than starting node; the pre-commit hook's fixed command skips argument parsing
+ * (hook-entry.ts), and so does a bare `tui`; everything else goes through the yargs program.
  */
 import { VERSION } from './version.js';
 
@@ -19,6 +19,10 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     // for. With options it goes through yargs like every command.
     const { runAlone } = await import('./tui.js');
     process.exitCode = await runAlone();
+  } else if (argv.join(' ') === 'covenant --staged --quiet') {
+    // hooks/pre-commit runs exactly this; hook-entry.ts says why it skips yargs.
+    const { runHookCovenant } = await import('./hook-entry.js');
+    process.exitCode = await runHookCovenant();
   } else {
     const { run } = await import('./app.js');
     process.exitCode = await run(argv);

@@ -57,6 +57,8 @@ export interface CovenantOptions {
   skewMs?: number;
   /** Verifications that passed before, by their inputs (src/core/verify-cache.ts). */
   cache?: VerificationCache | undefined;
+  /** A policy that overrides the base's (the Action's `policy` input). */
+  policy?: Policy | undefined;
 }
 
 function finding(rule: Rule, err: RemembrancerError): Finding {
@@ -108,7 +110,12 @@ export async function runCovenant(options: CovenantOptions): Promise<CovenantRep
     }
   }
   const governing = baseCfg.config ?? cand.config;
-  const policy: Policy = governing?.policy ?? 'strict';
+  const policy: Policy = options.policy ?? governing?.policy ?? 'strict';
+  if (options.policy && governing && options.policy !== governing.policy) {
+    notes.push(
+      `policy "${options.policy}" applies, overriding "${governing.policy}" from config.json`,
+    );
+  }
   const trustSnapshot = baseCfg.config && base ? base : candidate;
   if (base && !baseCfg.config) {
     notes.push(

@@ -1,8 +1,10 @@
 /**
- * JSON Schema validation of every memory and config file, with ajv. The schemas live in
- * schemas/ at the top of the project (one per memory type) and are bundled at build time.
+ * JSON Schema validation of every memory and config file. The schemas live in schemas/ at
+ * the top of the project (one per memory type); ajv compiles them into functions at build
+ * time (src/core/generated/validators.ts), so no command compiles a schema as it runs.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import * as validators from './generated/validators.js';
 import envelopeSchema from '../../schemas/envelope.json' with { type: 'json' };
 import signedSchema from '../../schemas/signed.json' with { type: 'json' };
 import deploySchema from '../../schemas/deploy.json' with { type: 'json' };
@@ -33,22 +35,23 @@ const TYPE_SCHEMAS: Record<string, object> = {
 
 export const MEMORY_TYPES = Object.keys(TYPE_SCHEMAS).sort();
 
-let ajv: Ajv | undefined;
-const compiled = new Map<string, ValidateFunction>();
+/** Every schema this version bundles, for the test that checks them against the meta-schema. */
+export const ALL_SCHEMAS: readonly object[] = [
+  envelopeSchema,
+  signedSchema,
+  configSchema,
+  peersSchema,
+  ...Object.values(TYPE_SCHEMAS),
+];
 
-function validator(id: string, schema: object): ValidateFunction {
-  let fn = compiled.get(id);
-  if (fn === undefined) {
-    ajv ??= new Ajv({
-      allErrors: false,
-      strict: true,
-      strictRequired: false,
-      allowMatchingProperties: true,
-      schemas: [envelopeSchema, signedSchema, adrSchema],
-    });
-    fn = ajv.getSchema(`https://remembrancer.dev/schemas/${id}.json`) ?? ajv.compile(schema);
-    compiled.set(id, fn);
-  }
+type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/** Ahead-of-time compiled validators (scripts/gen-validators.mjs), by schema name. */
+const VALIDATORS = validators as unknown as Record<string, Validate>;
+
+function validator(id: string): Validate {
+  const fn = VALIDATORS[`v_${id.replace(/-/g, '_')}`];
+  if (!fn) throw new Error(`no compiled validator for schemas/${id}.json: run npm run build`);
   return fn;
 }
 
@@ -72,7 +75,7 @@ export function isKnownType(type: string): boolean {
 
 /** Validates a whole envelope: its outer shape, then `signed` against its type's schema. */
 export function validateEnvelope(value: unknown, file?: string): void {
-  const outer = validator('envelope', envelopeSchema);
+  const outer = validator('envelope');
   if (!outer(value)) {
     throw new RemembrancerError('SCHEMA_VIOLATION', describe(outer.errors, 'envelope'), {
       file,
@@ -87,7 +90,7 @@ export function validateEnvelope(value: unknown, file?: string): void {
       fix: `known types are ${MEMORY_TYPES.join(', ')}; upgrade remembrancer if a newer version wrote it`,
     });
   }
-  const inner = validator(type, TYPE_SCHEMAS[type] as object);
+  const inner = validator(type);
   if (!inner(signed)) {
     throw new RemembrancerError('SCHEMA_VIOLATION', describe(inner.errors, 'signed'), {
       file,
@@ -97,7 +100,7 @@ export function validateEnvelope(value: unknown, file?: string): void {
 }
 
 export function validateConfig(value: unknown, file?: string): void {
-  const fn = validator('config', configSchema);
+  const fn = validator('config');
   if (!fn(value)) {
     throw new RemembrancerError('SCHEMA_VIOLATION', describe(fn.errors, 'config'), {
       file,
@@ -107,7 +110,7 @@ export function validateConfig(value: unknown, file?: string): void {
 }
 
 export function validatePeers(value: unknown, file?: string): void {
-  const fn = validator('peers', peersSchema);
+  const fn = validator('peers');
   if (!fn(value)) {
     throw new RemembrancerError('SCHEMA_VIOLATION', describe(fn.errors, 'peers'), {
       file,

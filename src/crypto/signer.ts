@@ -67,7 +67,6 @@ class KeyFileSigner implements Signer {
 }
 
 export async function loadKeyFileSigner(path: string, options: SignerOptions): Promise<Signer> {
-  const env = options.env ?? process.env;
   let armored: string;
   try {
     armored = await readFile(path, 'utf8');
@@ -77,16 +76,30 @@ export async function loadKeyFileSigner(path: string, options: SignerOptions): P
       fix: 'check the path given by --key or REMEMBRANCER_KEY, or run `remembrancer key generate`',
     });
   }
-  const key = await readPrivateKey(armored, path, async () => {
+  return armoredKeySigner(armored, path, `key file ${path}`, options);
+}
+
+/**
+ * A signer from an armoured private key held in memory (the GitHub Action's secret input),
+ * so that the key need never be written to disk. `name` names it in errors.
+ */
+export async function armoredKeySigner(
+  armored: string,
+  name: string,
+  source: string,
+  options: SignerOptions,
+): Promise<Signer> {
+  const env = options.env ?? process.env;
+  const key = await readPrivateKey(armored, name, async () => {
     const fromEnv = options.passphraseEnv
       ? env[options.passphraseEnv]
       : env['REMEMBRANCER_KEY_PASSPHRASE'];
     if (fromEnv !== undefined) return fromEnv;
-    return options.prompt?.(`Passphrase for ${path}: `);
+    return options.prompt?.(`Passphrase for ${name}: `);
   });
   const info = await describeKey(key);
   const identity = parseUserId(info.userIds[0] ?? info.fingerprint);
-  return new KeyFileSigner(key, info.fingerprint, identity, `key file ${path}`);
+  return new KeyFileSigner(key, info.fingerprint, identity, source);
 }
 
 /** Runs gpg with the given arguments, feeding stdin, and returns stdout. */
