@@ -13,18 +13,36 @@ export function isTempFile(name: string): boolean {
   return name.startsWith('.') && name.includes(TEMP_MARKER);
 }
 
+/**
+ * Folders this process made or found: a sync writes thousands of files into 256 shards,
+ * and asking the kernel to create an existing folder each time showed in its profile.
+ */
+const known = new Set<string>();
+
+export async function ensureDir(dir: string): Promise<void> {
+  if (known.has(dir)) return;
+  await mkdir(dir, { recursive: true });
+  known.add(dir);
+}
+
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
   options: { mode?: number; fsync?: boolean } = {},
 ): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const temp = join(
     dir,
     `.${basename(path)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`,
   );
-  const handle = await open(temp, 'wx', options.mode ?? 0o644);
+  const handle = await open(temp, 'wx', options.mode ?? 0o644).catch(async (err: unknown) => {
+    // A folder removed since we saw it (a long-lived server, a user's rm): make it again.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    known.delete(dir);
+    await ensureDir(dir);
+    return open(temp, 'wx', options.mode ?? 0o644);
+  });
   try {
     await handle.writeFile(data);
     if (options.fsync !== false) await handle.sync();

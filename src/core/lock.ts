@@ -18,7 +18,8 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this machine is still running (EPERM: it runs, as someone else). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

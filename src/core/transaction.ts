@@ -21,6 +21,8 @@ export type MemoryWrite = 'created' | 'merged' | 'unchanged';
 export class Transaction {
   private readonly originals = new Map<string, Buffer | null>();
   private readonly written = new Map<string, Uint8Array | null>();
+  /** Paths writeMemory just found missing, so that remember() need not ask again. */
+  private readonly knownAbsent = new Set<string>();
   private readonly cleaned = new Map<string, Promise<void>>();
   private swept = false;
 
@@ -33,6 +35,11 @@ export class Transaction {
 
   private async remember(path: string): Promise<void> {
     if (this.originals.has(path)) return;
+    const known = this.knownAbsent.has(path);
+    if (known) {
+      this.originals.set(path, null);
+      return;
+    }
     try {
       this.originals.set(path, await readFile(join(this.repo.root, path)));
     } catch {
@@ -115,6 +122,7 @@ export class Transaction {
       existing = undefined;
     }
     if (existing === undefined) {
+      this.knownAbsent.add(path);
       await this.write(path, serializeEnvelope(memory.envelope));
       return 'created';
     }

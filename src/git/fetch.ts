@@ -9,6 +9,7 @@ import { RemembrancerError } from '../core/errors.js';
 import { peerTrackingRef, type Peer } from '../core/peers.js';
 import { cacheDir, type Repository } from '../core/repository.js';
 import { critical } from '../core/signals.js';
+import { alive } from '../core/lock.js';
 import { writeRefLocked } from './commit.js';
 import { readLocalPeer, TransportError } from './fetch-local.js';
 import { fetchOverHttp } from './fetch-http.js';
@@ -85,15 +86,6 @@ function failure(
       cause: err,
     },
   );
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Scratch folders of fetches whose process was killed (SIGKILL leaves them behind). */

@@ -6,6 +6,7 @@
  */
 import { constants } from 'node:fs';
 import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { ensureDir } from '../core/atomic-write.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -20,10 +21,16 @@ export async function writeLooseBlob(gitdir: string, content: Uint8Array): Promi
     () => false,
   );
   if (exists) return oid;
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const header = Buffer.from(`blob ${content.length}\0`);
   const temp = join(dir, `tmp_obj_${process.pid}_${randomBytes(4).toString('hex')}`);
-  await writeFile(temp, deflateSync(Buffer.concat([header, content])), { mode: 0o444 });
+  // Level 1, as git's own core.looseCompression default: loose objects favour speed.
+  const deflated = deflateSync(Buffer.concat([header, content]), { level: 1 });
+  await writeFile(temp, deflated, { mode: 0o444 }).catch(async (err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await mkdir(dir, { recursive: true }); // removed since we saw it (gc prunes empty folders)
+    await writeFile(temp, deflated, { mode: 0o444 });
+  });
   try {
     await rename(temp, path);
   } catch (err) {

@@ -10,7 +10,7 @@ import { RemembrancerError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { SpawnBody } from '../core/memory-types.js';
 import { REM_DIR } from '../core/paths.js';
-import { findRepository, type Repository } from '../core/repository.js';
+import { findRepository, requireInitialized, type Repository } from '../core/repository.js';
 import { WorkingTreeSnapshot } from '../core/snapshot.js';
 import { loadMemories, newestFirst } from '../core/store.js';
 import { fs, isogit } from '../git/isogit.js';
@@ -62,6 +62,24 @@ export function toRecord(memory: Memory): SpawnRecord {
 }
 
 /** The current record for a project folder: the newest one no other record updates. */
+/**
+ * The spawned project in `dir` as `spawn check` and `spawn update` start from it: its
+ * repository (which must be initialised), its path there, and its spawn record.
+ */
+export async function openSpawnedProject(
+  dir: string,
+): Promise<{ repo: Repository; path: string; record: SpawnRecord }> {
+  const found = containingRepository(dir);
+  if (!found) {
+    throw new RemembrancerError('NOT_A_GIT_REPOSITORY', `${dir} is not inside a git repository`, {
+      fix: 'give the folder `remembrancer spawn` generated',
+    });
+  }
+  const repo = requireInitialized(found);
+  const path = projectPath(repo, dir);
+  return { repo, path, record: await findSpawnRecord(repo, path) };
+}
+
 export async function findSpawnRecord(repo: Repository, path: string): Promise<SpawnRecord> {
   const { memories } = await loadMemories(new WorkingTreeSnapshot(repo.remDir));
   const spawns = memories.filter(

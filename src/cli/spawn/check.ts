@@ -1,11 +1,4 @@
-import { RemembrancerError } from '../../core/errors.js';
-import { requireInitialized } from '../../core/repository.js';
-import {
-  containingRepository,
-  findSpawnRecord,
-  measureDrift,
-  projectPath,
-} from '../../spawn/record.js';
+import { measureDrift, openSpawnedProject } from '../../spawn/record.js';
 import { resolve } from 'node:path';
 import type { GlobalOptions } from '../context.js';
 import type { IO } from '../io.js';
@@ -16,16 +9,9 @@ export interface SpawnCheckOptions extends GlobalOptions {
 }
 
 export async function run(options: SpawnCheckOptions, io: IO): Promise<number> {
-  const dir = resolve(options.cwd ?? process.cwd(), options.dir);
-  const found = containingRepository(dir);
-  if (!found) {
-    throw new RemembrancerError('NOT_A_GIT_REPOSITORY', `${dir} is not inside a git repository`, {
-      fix: 'give the folder `remembrancer spawn` generated',
-    });
-  }
-  const repo = requireInitialized(found);
-  const path = projectPath(repo, dir);
-  const record = await findSpawnRecord(repo, path);
+  const { repo, path, record } = await openSpawnedProject(
+    resolve(options.cwd ?? process.cwd(), options.dir),
+  );
   const drift = await measureDrift(repo, path, record);
   const drifted = drift.changed.length + drift.added.length + drift.removed.length > 0;
   const { template } = record.body;

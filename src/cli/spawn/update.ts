@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-import { RemembrancerError } from '../../core/errors.js';
-import { requireInitialized } from '../../core/repository.js';
-import { containingRepository, findSpawnRecord, projectPath } from '../../spawn/record.js';
+import { openSpawnedProject } from '../../spawn/record.js';
 import { applyUpdate, isNoop, planUpdate } from '../../spawn/update.js';
 import { signer, type GlobalOptions, type SigningOptions } from '../context.js';
 import type { IO } from '../io.js';
@@ -17,16 +15,7 @@ export interface SpawnUpdateOptions extends GlobalOptions, SigningOptions {
 
 export async function run(options: SpawnUpdateOptions, io: IO): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
-  const dir = resolve(cwd, options.dir);
-  const found = containingRepository(dir);
-  if (!found) {
-    throw new RemembrancerError('NOT_A_GIT_REPOSITORY', `${dir} is not inside a git repository`, {
-      fix: 'give the folder `remembrancer spawn` generated',
-    });
-  }
-  const repo = requireInitialized(found);
-  const path = projectPath(repo, dir);
-  const record = await findSpawnRecord(repo, path);
+  const { repo, path, record } = await openSpawnedProject(resolve(cwd, options.dir));
   const root = templatesRoot(options.templates, cwd);
   const plan = await planUpdate(repo, path, record, root);
   const changes = plan.files.filter((f) => f.outcome !== 'kept');
