@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readConfig, type Config } from './config.js';
-import { runCovenant } from './covenant.js';
+import { checkCovenant } from './covenant-target.js';
 import { RemembrancerError } from './errors.js';
 import { hooksStatus } from './hooks.js';
 import { readPeers } from './peers.js';
@@ -14,7 +14,6 @@ import { findRepository, isInitialized, type Repository } from './repository.js'
 import { WorkingTreeSnapshot } from './snapshot.js';
 import { resolveTsas } from './timestamp.js';
 import { TrustStore } from './trust.js';
-import { VerificationCache } from './verify-cache.js';
 
 export type CheckState = 'ok' | 'warn' | 'fail';
 
@@ -304,16 +303,8 @@ async function peerChecks(
 }
 
 async function covenantCheck(repo: Repository): Promise<DoctorCheck> {
-  const { headCommit, CommitSnapshot } = await import('../git/snapshots.js');
-  const head = await headCommit(repo);
   try {
-    const report = await runCovenant({
-      repo,
-      candidate: new WorkingTreeSnapshot(repo.remDir),
-      base: head ? new CommitSnapshot(repo, head, 'HEAD') : undefined,
-      history: head,
-      cache: VerificationCache.open(repo),
-    });
+    const report = await checkCovenant(repo);
     if (report.ok) {
       return check(
         'covenant',

@@ -5,7 +5,8 @@
  */
 import { loadAdrs } from '../../core/adr-store.js';
 import { relationPhrase, type AdrState } from '../../core/adr.js';
-import { runCovenant, type Finding } from '../../core/covenant.js';
+import type { Finding } from '../../core/covenant.js';
+import { checkCovenant as runCovenantOnWorkingTree } from '../../core/covenant-target.js';
 import { merkleRoot } from '../../core/merkle.js';
 import { parseMemoryPath } from '../../core/paths.js';
 import {
@@ -18,8 +19,6 @@ import type { Repository } from '../../core/repository.js';
 import { ID_BYTES, uint16s, uint32s, type IndexFile } from '../../core/search/index-file.js';
 import { timelineOrder } from '../../core/search/timeline.js';
 import { WorkingTreeSnapshot } from '../../core/snapshot.js';
-import { VerificationCache } from '../../core/verify-cache.js';
-import { CommitSnapshot, headCommit } from '../../git/snapshots.js';
 import type { TuiSession } from './session.js';
 
 /** The Merkle root over the indexed memories, seals excluded: what `root` prints. */
@@ -51,14 +50,7 @@ export interface CovenantSummary {
 
 /** The covenant as `remembrancer covenant` runs it: the working tree against HEAD. */
 export async function checkCovenant(repo: Repository): Promise<CovenantSummary> {
-  const head = await headCommit(repo);
-  const report = await runCovenant({
-    repo,
-    candidate: new WorkingTreeSnapshot(repo.remDir),
-    base: head ? new CommitSnapshot(repo, head, 'HEAD') : undefined,
-    history: head,
-    cache: VerificationCache.open(repo),
-  });
+  const report = await runCovenantOnWorkingTree(repo);
   const flagged = new Set<string>();
   for (const v of report.violations) {
     const path = v.file?.replace(/^\.remembrancer\//, '');
