@@ -5,7 +5,7 @@
  */
 import { stripVTControlCharacters } from 'node:util';
 import pc from 'picocolors';
-import stringWidth from 'string-width';
+import { textWidth as stringWidth } from './text-width.js';
 import { RemembrancerError } from '../core/errors.js';
 
 type Colors = ReturnType<typeof pc.createColors>;

@@ -3,6 +3,7 @@
  * each file replaced atomically, then staged and committed together. If anything fails
  * before the commit, every file written is put back as it was.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { containsPrivateKey } from '../crypto/openpgp.js';
 import { dirname, join } from 'node:path';
@@ -115,11 +116,16 @@ export class Transaction {
   async writeMemory(memory: Memory): Promise<MemoryWrite> {
     await this.sweepShards();
     const path = `${REM_DIR}/${memory.path}`;
+    // Most memories of a sync are new: asking whether the file exists costs far less than
+    // the exception a failed read throws.
+    const full = join(this.repo.root, path);
     let existing: Buffer | undefined;
-    try {
-      existing = await readFile(join(this.repo.root, path));
-    } catch {
-      existing = undefined;
+    if (existsSync(full)) {
+      try {
+        existing = await readFile(full);
+      } catch {
+        existing = undefined;
+      }
     }
     if (existing === undefined) {
       this.knownAbsent.add(path);

@@ -4,8 +4,8 @@
  * once (a federation sync); git's format is small enough to write directly: the zlib
  * deflate of "blob <size>\0<bytes>", named by the SHA-1 of that header and content.
  */
-import { constants } from 'node:fs';
-import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { ensureDir } from '../core/atomic-write.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -16,11 +16,7 @@ export async function writeLooseBlob(gitdir: string, content: Uint8Array): Promi
   const oid = gitBlobOid(content);
   const dir = join(gitdir, 'objects', oid.slice(0, 2));
   const path = join(dir, oid.slice(2));
-  const exists = await access(path, constants.F_OK).then(
-    () => true,
-    () => false,
-  );
-  if (exists) return oid;
+  if (existsSync(path)) return oid; // a stat that does not throw when, as usual, it is new
   await ensureDir(dir);
   const header = Buffer.from(`blob ${content.length}\0`);
   const temp = join(dir, `tmp_obj_${process.pid}_${randomBytes(4).toString('hex')}`);
