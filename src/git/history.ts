@@ -9,31 +9,11 @@ import { join } from 'node:path';
 import { MEMORIES_DIR, REM_DIR } from '../core/paths.js';
 import type { Repository } from '../core/repository.js';
 import { fs, isogit, type TreeEntry } from './isogit.js';
+import { parseTreeObject } from './tree-object.js';
 
 /** The git blob id of some bytes, as `git hash-object` computes it. */
 export function gitBlobOid(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-}
-
-/** A raw git tree object: entries of `<mode> <name>\0<20-byte id>`. */
-function parseTree(bytes: Buffer): TreeEntry[] {
-  const entries: TreeEntry[] = [];
-  let at = 0;
-  while (at < bytes.length) {
-    const space = bytes.indexOf(0x20, at);
-    const nul = space === -1 ? -1 : bytes.indexOf(0, space);
-    if (nul === -1 || nul + 21 > bytes.length) break;
-    const mode = bytes.toString('latin1', at, space).padStart(6, '0');
-    const type = mode === '040000' ? 'tree' : mode === '160000' ? 'commit' : 'blob';
-    entries.push({
-      mode,
-      path: bytes.toString('utf8', space + 1, nul),
-      oid: bytes.toString('hex', nul + 1, nul + 21),
-      type,
-    } as TreeEntry);
-    at = nul + 21;
-  }
-  return entries;
 }
 
 export class HistoryReader {
@@ -73,7 +53,7 @@ export class HistoryReader {
           // reject) the bad entry while the good ones beside it still count.
           const { object, type } = await git.readObject({ ...opts, oid, format: 'content' });
           if (type !== 'tree') throw err;
-          return parseTree(Buffer.from(object as Uint8Array));
+          return parseTreeObject(object as Uint8Array) as TreeEntry[];
         }
       });
       this.trees.set(oid, found);

@@ -5,6 +5,7 @@
  */
 import { setImmediate } from 'node:timers/promises';
 import type { ObjectType, RawObject } from './pack-writer.js';
+import { parseTreeObject } from './tree-object.js';
 
 /** Reads an object synchronously; the walk yields to the event loop now and then. */
 export type ReadRaw = (oid: string) => Omit<RawObject, 'oid'>;
@@ -35,20 +36,10 @@ function headerValues(content: Uint8Array, key: string): string[] {
 
 /** Children of a tree: [oid, type] for every entry but submodule links. */
 function treeChildren(content: Uint8Array): [string, ObjectType][] {
-  const buf = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
-  const out: [string, ObjectType][] = [];
-  let at = 0;
-  while (at < buf.length) {
-    const space = buf.indexOf(0x20, at);
-    const nul = buf.indexOf(0, space);
-    if (space === -1 || nul === -1 || nul + 21 > buf.length) throw new Error('malformed tree');
-    const mode = buf.toString('latin1', at, space);
-    const oid = buf.toString('hex', nul + 1, nul + 21);
-    at = nul + 21;
-    if (mode === '160000') continue; // a submodule's commit lives in another repository
-    out.push([oid, mode === '40000' || mode === '040000' ? 'tree' : 'blob']);
-  }
-  return out;
+  // A submodule's commit lives in another repository.
+  return parseTreeObject(content)
+    .filter((e) => e.type !== 'commit')
+    .map((e): [string, ObjectType] => [e.oid, e.type as ObjectType]);
 }
 
 function children(type: ObjectType, content: Uint8Array): [string, ObjectType][] {

@@ -18,6 +18,10 @@ import { cacheDir, type Repository } from '../repository.js';
 export class TypeResolver {
   private catalog: Promise<Map<string, string>> | undefined;
   private readonly known = new Map<string, string | null>();
+  /** One snapshot per commit: each lists its tree once, however many files are read. */
+  private readonly snapshots = new Map<string, CommitSnapshot>();
+  /** Memories whose type could not be read (counted in roots, as non-seals). */
+  unreadable = 0;
 
   constructor(private readonly repo: Repository) {}
 
@@ -33,6 +37,12 @@ export class TypeResolver {
     return this.catalog;
   }
 
+  private snapshot(commit: string): CommitSnapshot {
+    let found = this.snapshots.get(commit);
+    if (!found) this.snapshots.set(commit, (found = new CommitSnapshot(this.repo, commit, commit)));
+    return found;
+  }
+
   /** The type of a memory, reading it from `commit` if nothing else knows it. */
   async typeOf(id: string, commit: string): Promise<string | undefined> {
     const known = this.known.get(id);
@@ -41,14 +51,12 @@ export class TypeResolver {
     if (catalogued !== undefined) return catalogued;
     let type: string | null = null;
     try {
-      const bytes = await new CommitSnapshot(this.repo, commit, commit).read(
-        memoryPath(id),
-        MAX_MEMORY_BYTES,
-      );
+      const bytes = await this.snapshot(commit).read(memoryPath(id), MAX_MEMORY_BYTES);
       if (bytes) type = decodeMemory(memoryPath(id), bytes).envelope.signed.type;
     } catch {
-      type = null; // unreadable: counted in the root like rootAt does
+      type = null;
     }
+    if (type === null) this.unreadable++;
     this.known.set(id, type);
     return type ?? undefined;
   }
