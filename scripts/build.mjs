@@ -3,7 +3,8 @@
 // The bundle is built beside dist/ and swapped in with renames, so a CLI that is running
 // (a test, a hook) never sees a half-written dist/.
 import { build } from 'esbuild';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +32,83 @@ const yogaWithoutFetch = {
     });
   },
 };
+/**
+ * Ink's reconciler awaits at its top level, for React's devtools when DEV=true, which a
+ * CommonJS bundle cannot hold. The devtools are not a dependency (an import of them fails
+ * in any install of ours), so the TUI's bundle goes without them.
+ */
+const inkWithoutDevtools = {
+  name: 'ink-without-devtools',
+  setup(b) {
+    b.onLoad({ filter: /ink[\\/]build[\\/]reconciler\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const patched = source
+        .replace("await import('./devtools.js')", 'undefined')
+        .replace('await loadPackageJson()', '{ name: undefined, version: undefined }');
+      if (/\bawait\s/.test(patched.replace(/async function[^]*?\n}/g, ''))) {
+        throw new Error(`ink changed: a top-level await is left in ${args.path}`);
+      }
+      return { contents: patched, loader: 'js' };
+    });
+  },
+};
+/**
+ * Inside the TUI's bundle, Yoga comes set up by initYoga() (src/tui/yoga-stand-in.ts), and
+ * Ink measures text with our textWidth, which loads string-width only for text it needs it
+ * for (src/cli/text-width.ts): two copies of string-width's emoji patterns cost a tenth of
+ * the start-up.
+ */
+const standIns = {
+  name: 'stand-ins',
+  setup(b) {
+    b.onResolve({ filter: /^yoga-layout$/ }, () => ({
+      path: fileURLToPath(new URL('src/tui/yoga-stand-in.ts', root)),
+    }));
+    b.onResolve({ filter: /^string-width$/ }, () => ({
+      path: fileURLToPath(new URL('src/cli/text-width.ts', root)),
+    }));
+  },
+};
+// The `tui` command: Ink, React, Yoga and the core code it uses in one CommonJS file, which
+// the CLI loads through V8's code cache (src/cli/cached-require.ts). Its name carries a hash
+// of its content, so a cache made for one build is never offered to another.
+const tuiBuild = await build({
+  entryPoints: ['src/tui/main.ts'],
+  write: false,
+  outfile: 'tui.cjs',
+  bundle: true,
+  format: 'cjs',
+  // Less to read and hash at start-up; names stay, so stack traces still read.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  charset: 'ascii',
+  platform: 'node',
+  target: 'node20',
+  legalComments: 'none',
+  define: {
+    __REMEMBRANCER_VERSION__: JSON.stringify(pkg.version),
+    // React's production build, without its development checks.
+    'process.env.NODE_ENV': '"production"',
+    'import.meta.url': '__import_meta_url',
+  },
+  banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  external: ['react-devtools-core'],
+  plugins: [yogaWithoutFetch, standIns, inkWithoutDevtools],
+  logLevel: 'warning',
+});
+// The CLI reads the bundle as one-byte text when it is ASCII (a third of the time of
+// decoding UTF-8). esbuild escapes all but one character: a raw U+FFFF inside a regular
+// expression of isomorphic-git, which as an escape means the same.
+const tuiText = tuiBuild.outputFiles[0].text.replaceAll('\\ud800-\uffff]', '\\ud800-\\uffff]');
+const nonAscii = /[^\0-\x7f]/.exec(tuiText);
+if (nonAscii) {
+  const around = tuiText.slice(Math.max(0, nonAscii.index - 40), nonAscii.index + 40);
+  throw new Error(`the TUI bundle is no longer ASCII; escape this in scripts/build.mjs: ${around}`);
+}
+const tuiCode = Buffer.from(tuiText, 'latin1');
+const tuiName = `tui-${createHash('sha256').update(tuiCode).digest('hex').slice(0, 16)}.cjs`;
+await mkdir(join(fresh, 'tui'), { recursive: true });
+await writeFile(join(fresh, 'tui', tuiName), tuiCode);
 await build({
   entryPoints: {
     cli: 'src/cli/main.ts',
@@ -47,18 +125,12 @@ await build({
   sourcemap: 'linked',
   define: {
     __REMEMBRANCER_VERSION__: JSON.stringify(pkg.version),
-    // React's production build, without its development checks.
-    'process.env.NODE_ENV': '"production"',
+    __TUI_BUNDLE__: JSON.stringify(tuiName),
   },
   banner: {
     // Bundled CommonJS dependencies call require(); give ESM chunks one.
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
-  // Ink and React are bundled into the `tui` chunk (top-level await in yoga-layout is fine in
-  // an ESM chunk): one file loads in a fraction of the time of Ink's hundreds of modules.
-  // Ink imports the React devtools only when DEV=true; they are not a dependency.
-  external: ['react-devtools-core'],
-  plugins: [yogaWithoutFetch],
   logLevel: 'warning',
 });
 // The GitHub Action runs dist/action.js straight from a checkout of this repository, with no

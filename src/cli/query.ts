@@ -1,4 +1,4 @@
-import stringWidth from 'string-width';
+import { textWidth } from './text-width.js';
 import { RemembrancerError } from '../core/errors.js';
 import {
   withSearchIndex,
@@ -67,14 +67,14 @@ function printHits(io: IO, hits: SearchHit[]): void {
     return;
   }
   const columns = io.stdout.columns || 100;
-  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => stringWidth(r[c] ?? ''))));
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => textWidth(r[c] ?? ''))));
   const indent = (widths[0] as number) + 2;
   rows.forEach((row, i) => {
     const hit = hits[i] as SearchHit;
     const [rank, id, type, date, title] = row as [string, string, string, string, string];
     const lead = `${rank.padStart(widths[0] as number)}  ${id}  ${type.padEnd(widths[2] as number)}  ${date}  `;
-    const room = Math.max(10, columns - stringWidth(lead));
-    const shown = stringWidth(title) > room ? clip(title, room) : title;
+    const room = Math.max(10, columns - textWidth(lead));
+    const shown = textWidth(title) > room ? clip(title, room) : title;
     io.out(
       `${io.c.dim(rank.padStart(widths[0] as number))}  ${io.c.cyan(id)}  ${type.padEnd(widths[2] as number)}  ${io.c.dim(date)}  ${io.c.bold(shown)}`,
     );
@@ -87,7 +87,7 @@ function printHits(io: IO, hits: SearchHit[]): void {
 /** Cuts text to at most `width` columns, with an ellipsis. */
 function clip(text: string, width: number): string {
   let cut = text;
-  while (stringWidth(cut) > width - 1) cut = cut.slice(0, -1);
+  while (textWidth(cut) > width - 1) cut = cut.slice(0, -1);
   return cut + '…';
 }
 

@@ -1,5 +1,5 @@
 /** Short forms that fit a terminal line: type icons, ages, ids, clipped text. */
-import stringWidth from 'string-width';
+import { textWidth } from '../cli/text-width.js';
 
 /** One single-width symbol per memory type, so a column of them lines up. */
 const ICONS: Record<string, string> = {
@@ -42,25 +42,13 @@ export function when(iso: string): string {
   return iso.replace('T', ' ').replace(/(:\d\d)?(\.\d+)?Z$/, ' UTC');
 }
 
-/**
- * Characters one column wide whatever the terminal: ASCII, Latin, and the punctuation,
- * arrows and shapes the screens use. Text made only of them is measured by counting, which
- * matters because every line is fitted on every redraw.
- */
-const NARROW =
-  /^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u25ff\u2713\u2717\u2726]*$/;
-
-function widthOf(text: string): number {
-  return NARROW.test(text) ? text.length : stringWidth(text);
-}
-
 /** Text cut to `width` columns with an ellipsis, or padded to exactly `width`. */
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';
   const flat = text.replace(/[\r\n\t]+/g, ' ');
-  const w = widthOf(flat);
+  const w = textWidth(flat);
   if (w <= width) return flat + ' '.repeat(width - w);
   let cut = flat.slice(0, width);
-  while (widthOf(cut) > width - 1) cut = cut.slice(0, -1);
-  return cut + '…' + ' '.repeat(Math.max(0, width - 1 - widthOf(cut)));
+  while (textWidth(cut) > width - 1) cut = cut.slice(0, -1);
+  return cut + '…' + ' '.repeat(Math.max(0, width - 1 - textWidth(cut)));
 }

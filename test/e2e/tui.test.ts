@@ -3,6 +3,8 @@
  * keys typed with send-keys, the screen read with capture-pane.
  */
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, Sandbox, sandboxTracker } from '../helpers/cli.js';
 
@@ -127,6 +129,9 @@ describe('remembrancer tui', () => {
   }, 180_000);
 
   it('draws in colour when colour is allowed, and Ctrl-C quits', async () => {
+    // The first session left V8's code cache for the TUI's bundle; this one starts from it.
+    const caches = readdirSync(join(s.home, '.cache', 'remembrancer', 'code-cache'));
+    expect(caches).toEqual([expect.stringMatching(/^tui-[0-9a-f]{16}\.cjs-v[\d.]+-\w+\.v8$/)]);
     start('colour', 100, 30);
     await until('colour', '✓ verified');
     expect(screen('colour', true)).toMatch(FOREGROUND);
