@@ -27,7 +27,7 @@ import { serializeEnvelope, toMemory, type Memory } from '../src/core/envelope.j
 import { resolveSigner, type Signer } from '../src/crypto/signer.js';
 import { signatureBytes } from '../src/crypto/rfc3161.js';
 import { LocalTsa, makeAuthority, type Authority } from '../test/helpers/tsa.js';
-import { mapLimit } from '../src/core/store.js';
+import { mapLimit } from '../src/core/map-limit.js';
 import { findRepository } from '../src/core/repository.js';
 import { fetchPeer } from '../src/git/fetch.js';
 import { openSearchIndex, searchIndex } from '../src/core/search/index.js';

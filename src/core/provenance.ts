@@ -4,7 +4,7 @@
  * signature. Verification is offline, against the trust anchors only.
  */
 import { verifyDetached } from '../crypto/openpgp.js';
-import { mapLimit } from './store.js';
+import { mapLimit } from './map-limit.js';
 import { VerificationCache } from './verify-cache.js';
 import type { Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';

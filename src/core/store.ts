@@ -7,6 +7,7 @@ import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
 import { MEMORIES_DIR, parseMemoryPath, repoRelative } from './paths.js';
 import { isTempFile } from './atomic-write.js';
+import { mapLimit } from './map-limit.js';
 import type { Snapshot, SnapshotEntry } from './snapshot.js';
 
 export interface LoadedMemories {
@@ -23,24 +24,6 @@ export interface LoadOptions {
   concurrency?: number;
   /** Sees the raw bytes of every memory file read, valid or not. */
   onBytes?: (path: string, bytes: Uint8Array) => void;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight, preserving order of results. */
-export async function mapLimit<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function unexpected(entry: SnapshotEntry): RemembrancerError {

@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import type { Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
 import { repoRelative } from './paths.js';
-import { mapLimit } from './store.js';
+import { mapLimit } from './map-limit.js';
 import type { TrustStore } from './trust.js';
 import { VerificationCache } from './verify-cache.js';
 

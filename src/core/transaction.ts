@@ -9,15 +9,24 @@ import { containsPrivateKey } from '../crypto/openpgp.js';
 import { dirname, join } from 'node:path';
 import { CommittedError, commitFiles, stageFiles, type FileChange } from '../git/commit.js';
 import { gitIdentity, type GitIdentity } from '../git/identity.js';
-import { removeStaleTempFiles, writeFileAtomic } from './atomic-write.js';
+import { removeStaleTempFiles, writeFileAtomic, writeFilesAtomic } from './atomic-write.js';
 import { decodeMemory, mergeEnvelopes, serializeEnvelope, type Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
 import { acquireLock } from './lock.js';
 import { MEMORIES_DIR, REM_DIR } from './paths.js';
 import { lockPath, type Repository } from './repository.js';
-import { mapLimit } from './store.js';
+import { mapLimit } from './map-limit.js';
 
 export type MemoryWrite = 'created' | 'merged' | 'unchanged';
+
+interface Plan {
+  id: string;
+  /** Relative to the repository root. */
+  path: string;
+  outcome: MemoryWrite;
+  /** What to write; none when the file already says it all. */
+  bytes?: Uint8Array;
+}
 
 export class Transaction {
   private readonly originals = new Map<string, Buffer | null>();
@@ -51,6 +60,16 @@ export class Transaction {
   /** Writes a file (path relative to the repository root) atomically. */
   async write(path: string, content: string | Uint8Array): Promise<void> {
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    await this.prepare(path, bytes);
+    await writeFileAtomic(join(this.repo.root, path), bytes);
+    this.written.set(path, bytes);
+  }
+
+  /**
+   * Everything before a file is written: refuse secrets, remember what it replaces (for a
+   * rollback), and sweep its folder of what interrupted writers left.
+   */
+  private async prepare(path: string, bytes: Uint8Array): Promise<void> {
     // The last line of defence of "nothing secret under .remembrancer/": whatever a
     // command was given (a note, a key file), a private key block is never written there.
     if (
@@ -67,15 +86,12 @@ export class Transaction {
       );
     }
     await this.remember(path);
-    const full = join(this.repo.root, path);
-    const dir = dirname(full);
+    const dir = dirname(join(this.repo.root, path));
     // One sweep per folder, shared by parallel writers, and always before any of them
     // writes its own temporary file there.
     let cleaning = this.cleaned.get(dir);
     if (!cleaning) this.cleaned.set(dir, (cleaning = removeStaleTempFiles(dir)));
     await cleaning;
-    await writeFileAtomic(full, bytes);
-    this.written.set(path, bytes);
   }
 
   /**
@@ -115,6 +131,42 @@ export class Transaction {
   /** Adds a memory; a copy already on disk gains the new signatures instead. */
   async writeMemory(memory: Memory): Promise<MemoryWrite> {
     await this.sweepShards();
+    const { outcome, path, bytes } = await this.planMemory(memory);
+    if (bytes) await this.write(path, bytes);
+    return outcome;
+  }
+
+  /**
+   * Adds many memories at once (a sync), each as writeMemory would, their files flushed to
+   * disk together (writeFilesAtomic) rather than each waiting for its own flush.
+   */
+  async writeMemories(memories: Memory[]): Promise<MemoryWrite[]> {
+    await this.sweepShards();
+    // One file per id: copies of a memory in one batch merge before anything is written.
+    const byId = new Map<string, Memory>();
+    for (const memory of memories) {
+      const seen = byId.get(memory.id);
+      byId.set(
+        memory.id,
+        seen ? { ...seen, envelope: mergeEnvelopes(seen.envelope, memory.envelope) } : memory,
+      );
+    }
+    const plans = await mapLimit([...byId.values()], 16, async (memory) => {
+      const plan = await this.planMemory(memory);
+      if (plan.bytes) await this.prepare(plan.path, plan.bytes);
+      return plan;
+    });
+    const writes = plans.filter((p): p is Plan & { bytes: Uint8Array } => p.bytes !== undefined);
+    await writeFilesAtomic(
+      writes.map((p) => ({ path: join(this.repo.root, p.path), data: p.bytes })),
+    );
+    for (const p of writes) this.written.set(p.path, p.bytes);
+    const outcomes = new Map(plans.map((p) => [p.id, p.outcome]));
+    return memories.map((m) => outcomes.get(m.id) as MemoryWrite);
+  }
+
+  /** What writing a memory would do: a new file, a merged one, or nothing. */
+  private async planMemory(memory: Memory): Promise<Plan> {
     const path = `${REM_DIR}/${memory.path}`;
     // Most memories of a sync are new: asking whether the file exists costs far less than
     // the exception a failed read throws.
@@ -129,23 +181,13 @@ export class Transaction {
     }
     if (existing === undefined) {
       this.knownAbsent.add(path);
-      await this.write(path, serializeEnvelope(memory.envelope));
-      return 'created';
+      const bytes = Buffer.from(serializeEnvelope(memory.envelope), 'utf8');
+      return { id: memory.id, path, outcome: 'created', bytes };
     }
     const current = decodeMemory(memory.path, existing);
     const merged = serializeEnvelope(mergeEnvelopes(current.envelope, memory.envelope));
-    if (merged === existing.toString('utf8')) return 'unchanged';
-    await this.write(path, merged);
-    return 'merged';
-  }
-
-  /**
-   * Adds many memories at once (a sync). Files are written a few at a time: each write
-   * waits for its fsync, and the disk takes many of those in parallel.
-   */
-  async writeMemories(memories: Memory[]): Promise<MemoryWrite[]> {
-    await this.sweepShards();
-    return mapLimit(memories, 16, (memory) => this.writeMemory(memory));
+    if (merged === existing.toString('utf8')) return { id: memory.id, path, outcome: 'unchanged' };
+    return { id: memory.id, path, outcome: 'merged', bytes: Buffer.from(merged, 'utf8') };
   }
 
   changes(): FileChange[] {

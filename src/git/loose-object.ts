@@ -12,8 +12,11 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { gitBlobOid } from './history.js';
 
-export async function writeLooseBlob(gitdir: string, content: Uint8Array): Promise<string> {
-  const oid = gitBlobOid(content);
+export async function writeLooseBlob(
+  gitdir: string,
+  content: Uint8Array,
+  oid: string = gitBlobOid(content),
+): Promise<string> {
   const dir = join(gitdir, 'objects', oid.slice(0, 2));
   const path = join(dir, oid.slice(2));
   if (existsSync(path)) return oid; // a stat that does not throw when, as usual, it is new

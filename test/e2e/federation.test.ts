@@ -285,6 +285,39 @@ describe('sync', () => {
     expect(status.peers[0]?.lastSuccess).toMatch(/^\d{4}-/);
   });
 
+  it('a large sync writes every file whole, stages it clean and keeps no second copy of the blobs', async () => {
+    const a = forkNode(alpha);
+    const b = forkNode(beta);
+    // More memories than the one-by-one paths handle: files flushed together, blobs
+    // looked up among the objects the fetch brought.
+    const ids: string[] = [];
+    for (let i = 0; i < 80; i++) {
+      ids.push(writeMemory(b.s, await signedEnvelope(`Decision ${i} of a batch`, b.key)).id);
+    }
+    await commitAll(b, 'eighty decisions');
+    await peer(a, b);
+    const outcome = await sync(a, 'beta');
+    expect(outcome.accepted).toEqual([...ids].sort());
+    for (const id of ids) {
+      expect(a.s.read(memoryFile(id))).toBe(b.s.read(memoryFile(id)));
+      const blob = gitIn(a, ['rev-parse', `HEAD:${memoryFile(id)}`]);
+      // In the fetched pack, not written again as a loose object.
+      expect(a.s.exists(`.git/objects/${blob.slice(0, 2)}/${blob.slice(2)}`)).toBe(false);
+      gitIn(a, ['cat-file', '-e', blob]);
+    }
+    expect(gitIn(a, ['status', '--porcelain'])).toBe('');
+    expect(gitIn(a, ['fsck', '--no-dangling'])).toBe('');
+    const leftovers = gitIn(a, [
+      'ls-files',
+      '--others',
+      '--ignored',
+      '--exclude-standard',
+      '.remembrancer',
+    ]);
+    expect(leftovers).toBe('');
+    await covenantHolds(a);
+  });
+
   it('a tampered receipt does not recompute, and cosign refuses it', async () => {
     const a = forkNode(alpha);
     const b = forkNode(beta);

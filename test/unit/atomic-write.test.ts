@@ -17,7 +17,12 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isTempFile, removeStaleTempFiles, writeFileAtomic } from '../../src/core/atomic-write.js';
+import {
+  isTempFile,
+  removeStaleTempFiles,
+  writeFileAtomic,
+  writeFilesAtomic,
+} from '../../src/core/atomic-write.js';
 
 let dir: string;
 
@@ -150,5 +155,39 @@ describe('removeStaleTempFiles', () => {
   it('does nothing when the folder does not exist', async () => {
     await expect(removeStaleTempFiles(join(dir, 'missing'))).resolves.toBeUndefined();
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('writeFilesAtomic', () => {
+  const allNames = (root: string): string[] =>
+    readdirSync(root, { recursive: true, encoding: 'utf8' }).sort();
+
+  it('writes and replaces many files in many folders, leaving no temporary file', async () => {
+    mkdirSync(join(dir, 'aa'));
+    writeFileSync(join(dir, 'aa', 'old.json'), 'old');
+    const files = Array.from({ length: 300 }, (_, i) => ({
+      path: join(dir, (i % 7).toString(16).padStart(2, '0'), `m${i}.json`),
+      data: Buffer.from(`memory ${i}`),
+    }));
+    files.push({ path: join(dir, 'aa', 'old.json'), data: Buffer.from('new') });
+    await writeFilesAtomic(files);
+    for (const f of files) expect(readFileSync(f.path, 'utf8')).toBe(f.data.toString());
+    expect(allNames(dir).filter((n) => isTempFile(n.split('/').pop() as string))).toEqual([]);
+  });
+
+  it('changes no file when one of them cannot be written, and cleans up after itself', async () => {
+    mkdirSync(join(dir, 'aa'));
+    writeFileSync(join(dir, 'aa', 'kept.json'), 'kept');
+    writeFileSync(join(dir, 'bb'), 'a file where a folder should be');
+    const before = allNames(dir);
+    await expect(
+      writeFilesAtomic([
+        { path: join(dir, 'aa', 'kept.json'), data: Buffer.from('replaced') },
+        { path: join(dir, 'aa', 'new.json'), data: Buffer.from('new') },
+        { path: join(dir, 'bb', 'x.json'), data: Buffer.from('cannot') },
+      ]),
+    ).rejects.toThrow();
+    expect(readFileSync(join(dir, 'aa', 'kept.json'), 'utf8')).toBe('kept');
+    expect(allNames(dir)).toEqual(before);
   });
 });

@@ -12,7 +12,7 @@ import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from '../envelope.js';
 import { RemembrancerError } from '../errors.js';
 import type { RejectedMemory } from '../memory-types.js';
 import type { Repository } from '../repository.js';
-import { mapLimit } from '../store.js';
+import { mapLimit } from '../map-limit.js';
 
 export interface Incoming {
   /** The peer's memory, as its commit holds it. */

@@ -7,7 +7,6 @@ import type { Signer } from '../../crypto/signer.js';
 import { fetchPeer } from '../../git/fetch.js';
 import { HistoryReader } from '../../git/history.js';
 import { headCommit } from '../../git/snapshots.js';
-import { fs, isogit } from '../../git/isogit.js';
 import { openCatalog } from '../catalog.js';
 import { readConfig, requireConfig } from '../config.js';
 import { decodeMemory, type Memory } from '../envelope.js';
@@ -78,15 +77,12 @@ const LISTED_REJECTED = 1_000;
  * The peer commit's .remembrancer/ as a snapshot that reads single files by path: a
  * CommitSnapshot would list every memory of the peer to find config.json.
  */
-function onePathSnapshot(repo: Repository, commit: string, peer: Peer): Snapshot {
+function onePathSnapshot(history: HistoryReader, commit: string, peer: Peer): Snapshot {
   return {
     label: `${peer.name} ${peer.ref} (${commit.slice(0, 7)})`,
     list: () => Promise.resolve([]),
     read: async (path: string, maxBytes?: number) => {
-      const git = await isogit();
-      const { blob } = await git
-        .readBlob({ fs, gitdir: repo.gitdir, oid: commit, filepath: `${REM_DIR}/${path}` })
-        .catch(() => ({ blob: undefined }));
+      const blob = await history.fileAt(commit, `${REM_DIR}/${path}`).catch(() => undefined);
       if (blob && maxBytes !== undefined && blob.length > maxBytes) return undefined;
       return blob;
     },
@@ -154,7 +150,7 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
       },
     );
   }
-  const peerNode = await readConfig(onePathSnapshot(repo, peerCommit, peer)).then(
+  const peerNode = await readConfig(onePathSnapshot(history, peerCommit, peer)).then(
     (c) => c?.node,
     () => undefined,
   );
