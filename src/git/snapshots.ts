@@ -3,6 +3,7 @@ import { RemembrancerError } from '../core/errors.js';
 import { REM_DIR, repoRelative } from '../core/paths.js';
 import type { Repository } from '../core/repository.js';
 import type { Snapshot, SnapshotEntry } from '../core/snapshot.js';
+import { HistoryReader } from './history.js';
 import { fs, isogit } from './isogit.js';
 
 const MODE_SYMLINK = '120000';
@@ -66,10 +67,15 @@ abstract class GitSnapshot implements Snapshot {
   private entriesPromise: Promise<SnapshotEntry[]> | undefined;
   private byPath: Map<string, SnapshotEntry> | undefined;
 
+  /** Trees and blobs, read through the pack indexes directly (history.ts). */
+  protected readonly objects: HistoryReader;
+
   constructor(
     protected readonly repo: Repository,
     protected readonly cache: object,
-  ) {}
+  ) {
+    this.objects = new HistoryReader(repo);
+  }
 
   protected abstract load(): Promise<SnapshotEntry[]>;
 
@@ -86,7 +92,18 @@ abstract class GitSnapshot implements Snapshot {
     await this.list();
     const entry = this.byPath?.get(path);
     if (!entry?.oid || entry.kind !== 'file') return undefined;
-    return readBlobChecked(this.repo, entry.oid, path, this.cache, maxBytes);
+    const blob = await this.objects.blob(entry.oid);
+    if (maxBytes !== undefined && blob.length > maxBytes) {
+      throw new RemembrancerError(
+        'FILE_TOO_LARGE',
+        `file is ${blob.length} bytes, over the ${maxBytes}-byte limit`,
+        {
+          file: repoRelative(path),
+          fix: 'remove it; memories are small JSON files',
+        },
+      );
+    }
+    return blob;
   }
 }
 
@@ -103,51 +120,27 @@ export class CommitSnapshot extends GitSnapshot {
     this.label = `${label} (${commit.slice(0, 7)})`;
   }
 
+  /**
+   * Every file under .remembrancer/ in the commit. Trees are read byte by byte, so a name
+   * such as ".." that only a hostile peer's plumbing makes shows up as a path the covenant
+   * rejects, instead of failing the whole listing.
+   */
   protected async load(): Promise<SnapshotEntry[]> {
-    const git = await isogit();
-    const base = { fs, dir: this.repo.root, gitdir: this.repo.gitdir, cache: this.cache };
-    let top;
-    try {
-      top = await git.readTree({ ...base, oid: this.commit, filepath: REM_DIR });
-    } catch {
-      return []; // no .remembrancer/ in that commit
-    }
+    const top = await this.objects.treeAt(this.commit, REM_DIR).catch(() => undefined);
+    if (top === undefined) return []; // no .remembrancer/ in that commit
     const entries: SnapshotEntry[] = [];
     const walk = async (oid: string, prefix: string): Promise<void> => {
-      const { tree } = await git.readTree({ ...base, oid });
       const subtrees: Promise<void>[] = [];
-      for (const e of tree) {
+      for (const e of await this.objects.tree(oid)) {
         const path = prefix + e.path;
         if (e.type === 'tree') subtrees.push(walk(e.oid, path + '/'));
         else entries.push({ path, kind: kindOf(e.mode), oid: e.oid });
       }
       await Promise.all(subtrees);
     };
-    await walk(top.oid, '');
+    await walk(top, '');
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
-}
-
-async function readBlobChecked(
-  repo: Repository,
-  oid: string,
-  path: string,
-  cache: object,
-  maxBytes?: number,
-): Promise<Uint8Array> {
-  const git = await isogit();
-  const { blob } = await git.readBlob({ fs, dir: repo.root, gitdir: repo.gitdir, oid, cache });
-  if (maxBytes !== undefined && blob.length > maxBytes) {
-    throw new RemembrancerError(
-      'FILE_TOO_LARGE',
-      `file is ${blob.length} bytes, over the ${maxBytes}-byte limit`,
-      {
-        file: repoRelative(path),
-        fix: 'remove it; memories are small JSON files',
-      },
-    );
-  }
-  return blob;
 }
 
 /** What `git add` has staged: the state a pre-commit hook must judge. */

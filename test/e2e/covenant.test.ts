@@ -3,6 +3,7 @@
  * tool, a careless edit or an attacker could leave behind is reported with its rule, its
  * file and a fix, in words and in JSON, with exit code 1.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -249,6 +250,43 @@ describe.concurrent('integrity', () => {
       file: temp,
       message: /temporary file/,
     });
+  });
+
+  it('a ".." entry in a commit tree, which only git plumbing can make (--head)', async () => {
+    const { s } = fresh();
+    const git = async (args: string[], input?: string) =>
+      execFileSync('git', args, { cwd: s.repo, env: s.env, input }).toString().trim();
+    const blob = await git(['hash-object', '-w', '--stdin'], 'not a memory\n');
+    const shard = decisionPath.split('/')[2] as string;
+    /** The tree at `path` in HEAD with `entry` added, in place of the one called `replaces`. */
+    const withEntry = async (path: string, entry: string, replaces?: string) => {
+      const listing = (await git(['ls-tree', `HEAD:${path}`])).split('\n');
+      return git(
+        ['mktree'],
+        [...listing.filter((l) => !l.endsWith(`\t${replaces}`)), entry].join('\n') + '\n',
+      );
+    };
+    const shardTree = await withEntry(`.remembrancer/memories/${shard}`, `100644 blob ${blob}\t..`);
+    const memories = await withEntry(
+      '.remembrancer/memories',
+      `040000 tree ${shardTree}\t${shard}`,
+      shard,
+    );
+    const rem = await withEntry('.remembrancer', `040000 tree ${memories}\tmemories`, 'memories');
+    const listing = (await git(['ls-tree', 'HEAD'])).split('\n');
+    const top = await git(
+      ['mktree'],
+      [
+        ...listing.filter((l) => !l.endsWith('\t.remembrancer')),
+        `040000 tree ${rem}\t.remembrancer`,
+      ].join('\n') + '\n',
+    );
+    const commit = await git(['commit-tree', top, '-p', 'HEAD', '-m', 'plumbing']);
+    await expectViolation(
+      s,
+      { rule: 'integrity', code: 'UNEXPECTED_FILE', file: `.remembrancer/memories/${shard}/..` },
+      ['--base', 'HEAD', '--head', commit],
+    );
   });
 
   it('any other file in memories/', async () => {
