@@ -5,12 +5,13 @@
  *
  * The cache lives in $XDG_CACHE_HOME/remembrancer (else ~/.cache/remembrancer), one file per
  * bundle, Node version and architecture; the bundle's name carries the hash of its content,
- * so an upgrade never meets an old cache. V8 itself refuses data that does not fit (another
- * V8, other flags, a damaged file), and then the bundle compiles from source and the cache
- * is written anew. Nothing here is essential: any failure to read or write the cache only
- * costs the time it would have saved.
+ * so an upgrade never meets an old cache. A cache whose checksum fails is not used, V8
+ * itself refuses data that does not fit (another V8, other flags), and then the bundle
+ * compiles from source and the cache is written anew. Nothing here is essential: any
+ * failure to read or write the cache only costs the time it would have saved.
  */
 import { isAscii } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -42,12 +43,13 @@ export function requireCached(bundle: string): CachedModule {
   // ASCII (as the build makes it) reads as one-byte text, much faster than decoding UTF-8.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const cacheFile = codeCacheFile(bundle);
-  let cachedData: Buffer | undefined;
+  let stored: Buffer | undefined;
   try {
-    cachedData = readFileSync(cacheFile);
+    stored = readFileSync(cacheFile);
   } catch {
     // first run, or no cache directory: compile from source
   }
+  const cachedData = stored && intact(stored);
   const script = new vm.Script(
     `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
     { filename: bundle, ...(cachedData ? { cachedData } : {}) },
@@ -55,7 +57,12 @@ export function requireCached(bundle: string): CachedModule {
   const module = { exports: {} as unknown };
   const factory = script.runInThisContext() as (...args: unknown[]) => void;
   factory(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
-  const cache = cachedData === undefined ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
+  const cache =
+    stored === undefined
+      ? 'miss'
+      : cachedData === undefined || script.cachedDataRejected
+        ? 'rejected'
+        : 'hit';
   if (cache !== 'hit') {
     let written = false;
     const write = () => {
@@ -70,11 +77,29 @@ export function requireCached(bundle: string): CachedModule {
   return { exports: module.exports, cache };
 }
 
+/**
+ * A cache file is the SHA-256 of V8's data, then the data: V8 checks that data fits its
+ * version, flags and source, but a disk error inside it could reach the compiled code.
+ */
+const DIGEST_BYTES = 32;
+
+function digest(data: Buffer): Buffer {
+  return createHash('sha256').update(data).digest();
+}
+
+/** V8's data from a cache file, or undefined when the file is not whole. */
+function intact(stored: Buffer): Buffer | undefined {
+  if (stored.length <= DIGEST_BYTES) return undefined;
+  const data = stored.subarray(DIGEST_BYTES);
+  return digest(data).equals(stored.subarray(0, DIGEST_BYTES)) ? data : undefined;
+}
+
 function writeCache(script: vm.Script, file: string): void {
   const temp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(temp, script.createCachedData());
+    const data = script.createCachedData();
+    writeFileSync(temp, Buffer.concat([digest(data), data]));
     renameSync(temp, file); // readers see the old file or the whole new one
   } catch {
     try {

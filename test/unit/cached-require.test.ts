@@ -63,6 +63,17 @@ describe('requireCached', () => {
     expect(load(file).cache).toBe('hit');
   });
 
+  it('does not hand V8 a cache changed on disk after it was written', () => {
+    const file = bundle('tui-5678abcd.cjs', '"checked"');
+    load(file);
+    const cache = readFileSync(cacheOf('tui-5678abcd.cjs'));
+    const last = cache.length - 1;
+    cache[last] = (cache[last] as number) ^ 0xff; // one flipped byte deep inside V8's data
+    writeFileSync(cacheOf('tui-5678abcd.cjs'), cache);
+    expect(load(file)).toEqual({ cache: 'rejected', answer: 'checked', f7: 14 });
+    expect(load(file).cache).toBe('hit');
+  });
+
   it('drops the caches of earlier builds of the same bundle when it writes a new one', () => {
     load(bundle('mcp-11111111.cjs', '1'));
     load(bundle('tui-22222222.cjs', '2'));
