@@ -275,6 +275,13 @@ export function App({ data, color, size, covenantDelay = 100, detailDelay = 150,
 
   const time = clock();
   let content;
+  /** A list view's selected row and first row shown, kept from one frame to the next. */
+  const place = (list: 'adrs' | 'deploys' | 'federation', length: number) => {
+    const at = clamp(cursors[list], length);
+    const offset = scrollOffset(offsets.current[list], at, listHeight, length);
+    offsets.current[list] = offset;
+    return { at, offset };
+  };
   if (help) content = <Help width={columns} height={body} />;
   else if (view === 'timeline') {
     const offset = scrollOffset(offsets.current.timeline, current, listHeight, list.length);
@@ -311,13 +318,7 @@ export function App({ data, color, size, covenantDelay = 100, detailDelay = 150,
     );
   } else if (view === 'adrs') {
     const rowsOf = adrs.value ?? [];
-    const at = clamp(cursors.adrs, rowsOf.length);
-    const offset = (offsets.current.adrs = scrollOffset(
-      offsets.current.adrs,
-      at,
-      listHeight,
-      rowsOf.length,
-    ));
+    const { at, offset } = place('adrs', rowsOf.length);
     const top = adrs.value
       ? windowed(rowsOf, at, offset, listHeight, (a, s) => adrLine(a, s, listWidth, time))
       : [{ text: adrs.error ? `could not read ADRs: ${adrs.error}` : 'reading ADRs…', dim: true }];
@@ -330,13 +331,7 @@ export function App({ data, color, size, covenantDelay = 100, detailDelay = 150,
       />,
     );
   } else if (view === 'deploys') {
-    const at = clamp(cursors.deploys, deploys.length);
-    const offset = (offsets.current.deploys = scrollOffset(
-      offsets.current.deploys,
-      at,
-      listHeight,
-      deploys.length,
-    ));
+    const { at, offset } = place('deploys', deploys.length);
     const top = windowed(deploys, at, offset, listHeight, (g, s) =>
       componentLine(g, session.byId(g.ids[0] ?? ''), s, listWidth, time),
     );
@@ -350,13 +345,7 @@ export function App({ data, color, size, covenantDelay = 100, detailDelay = 150,
     );
   } else if (view === 'federation') {
     const rowsOf = peers.value ?? [];
-    const at = clamp(cursors.federation, rowsOf.length);
-    const offset = (offsets.current.federation = scrollOffset(
-      offsets.current.federation,
-      at,
-      listHeight,
-      rowsOf.length,
-    ));
+    const { at, offset } = place('federation', rowsOf.length);
     const top = peers.value
       ? windowed(rowsOf, at, offset, listHeight, peerLine)
       : [
