@@ -17,6 +17,28 @@ export default tseslint.config(
     },
   },
   {
+    // One subprocess boundary: src/ground/subprocess.ts starts every child process.
+    files: ['src/**'],
+    ignores: ['src/ground/subprocess.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'node:child_process',
+              message: 'start programs through src/ground/subprocess.ts (run, operand)',
+            },
+            {
+              name: 'child_process',
+              message: 'start programs through src/ground/subprocess.ts (run, operand)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/**', 'bench/**', 'bin/**'],
     rules: { 'no-console': 'off' },
   },

@@ -3,7 +3,7 @@
  * request, or over a pushed range, with annotations, outputs and a job summary; optionally
  * a seal of the new root, signed with a key from a secret input and committed.
  */
-import { execFile } from 'node:child_process';
+import { runGit } from '../git/git-command.js';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Policy } from '../core/config.js';
 import { runCovenant, type CovenantReport, type Finding } from '../core/covenant.js';
@@ -108,22 +108,21 @@ function summary(
   return lines.join('\n');
 }
 
-function git(repo: Repository, args: string[]): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(
-      'git',
-      ['-c', 'core.hooksPath=/dev/null', ...args],
-      { cwd: repo.root, timeout: 120_000, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
-      (err, stdout, stderr) =>
-        err
-          ? reject(
-              new RemembrancerError('GIT_FAILED', `git ${args[0]} failed: ${stderr.trim()}`, {
-                fix: 'give the workflow `permissions: contents: write` and check out the branch with actions/checkout',
-              }),
-            )
-          : resolvePromise(stdout.trim()),
-    );
+async function git(repo: Repository, args: string[], operands: string[]): Promise<string> {
+  const r = await runGit(['-c', 'core.hooksPath=/dev/null', ...args], operands, {
+    cwd: repo.root,
+    timeoutMs: 120_000,
   });
+  if (r.code !== 0) {
+    throw new RemembrancerError(
+      'GIT_FAILED',
+      `git ${args[0]} failed: ${(r.stderr || r.startError?.message || '').trim()}`,
+      {
+        fix: 'give the workflow `permissions: contents: write` and check out the branch with actions/checkout',
+      },
+    );
+  }
+  return r.stdout.toString('utf8').trim();
 }
 
 async function seal(runner: Runner, repo: Repository, range: Range) {
@@ -166,7 +165,7 @@ async function seal(runner: Runner, repo: Repository, range: Range) {
         fix: 'seal on push events to a branch, or set `push: false` and push it yourself',
       });
     }
-    await git(repo, ['push', '--quiet', 'origin', `HEAD:${ref}`]);
+    await git(repo, ['push', '--quiet'], ['origin', `HEAD:${ref}`]);
   }
   return {
     status: result.status,

@@ -3,7 +3,7 @@
  * and the commit whose trust anchors and policy judge it. Only git objects are read; nothing
  * from the head of a pull request is ever run.
  */
-import { execFile } from 'node:child_process';
+import { runGit } from '../git/git-command.js';
 import { readFileSync } from 'node:fs';
 import { RemembrancerError } from '../core/errors.js';
 import type { Repository } from '../core/repository.js';
@@ -47,15 +47,16 @@ function readEvent(env: NodeJS.ProcessEnv): Record<string, unknown> {
 }
 
 /** A commit that a shallow checkout lacks is fetched by id (GitHub serves any reachable one). */
-function fetchCommit(repo: Repository, sha: string): Promise<void> {
-  return new Promise((resolve) => {
-    execFile(
-      'git',
-      ['-c', 'core.hooksPath=/dev/null', 'fetch', '--no-tags', '--quiet', 'origin', sha],
-      { cwd: repo.root, timeout: 120_000, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
-      () => resolve(),
-    );
-  });
+async function fetchCommit(repo: Repository, sha: string): Promise<void> {
+  await runGit(
+    ['-c', 'core.hooksPath=/dev/null', 'fetch', '--no-tags', '--quiet'],
+    ['origin', sha],
+    {
+      cwd: repo.root,
+      timeoutMs: 120_000,
+      stdout: false,
+    },
+  );
 }
 
 async function commit(repo: Repository, rev: string, what: string): Promise<string> {

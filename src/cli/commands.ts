@@ -959,11 +959,20 @@ export function commands(ctx: CommandContext): CommandModule[] {
                   default: 'core',
                   describe: 'core imports; external is fetched and read, never imported',
                 })
+                .option('node', {
+                  type: 'string',
+                  describe:
+                    'the node name the peer records under (default: NAME); only its keys may sign in that name',
+                })
                 .epilogue(
                   examples([
                     [
                       '$0 federation add ops https://git.example.com/ops.git --key ops.asc',
                       'a peer over https',
+                    ],
+                    [
+                      '$0 federation add ops-mirror ssh://git@mirror/ops.git --node ops --key ops.asc',
+                      'a second route to the node "ops"',
                     ],
                     [
                       '$0 federation add lab ../lab --tier external --scope deploy',

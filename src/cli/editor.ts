@@ -1,9 +1,9 @@
 /** Opening the user's editor on a text, as git commit does, and reading the result back. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RemembrancerError } from '../core/errors.js';
+import { runInteractive } from '../ground/subprocess.js';
 import type { IO } from './io.js';
 
 export function editText(io: IO, initial: string, name: string): string {
@@ -13,11 +13,8 @@ export function editText(io: IO, initial: string, name: string): string {
   try {
     writeFileSync(file, initial);
     // Through the shell, so that EDITOR="code --wait" works as it does for git.
-    const result = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], {
-      stdio: 'inherit',
-      env: io.env,
-    });
-    if (result.error || result.status !== 0) {
+    const status = runInteractive('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], io.env);
+    if (status !== 0) {
       throw new RemembrancerError('USAGE', `the editor (${editor}) failed; nothing was written`, {
         exitCode: 1,
         fix: 'set VISUAL or EDITOR to an editor that exits 0 when you save',

@@ -4,7 +4,7 @@
  * never half of either.
  */
 import { randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
+import { run } from '../ground/subprocess.js';
 import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { mapLimit } from './map-limit.js';
@@ -123,9 +123,9 @@ async function allOrFirstError<T>(
  */
 async function flushAll(paths: string[], anyDir: string, concurrency: number): Promise<void> {
   if (process.platform === 'linux') {
-    const flushed = await new Promise<boolean>((resolve) => {
-      execFile('sync', ['--file-system', anyDir], { timeout: 120_000 }, (err) => resolve(!err));
-    });
+    const flushed =
+      (await run('sync', ['--file-system', '--', anyDir], { timeoutMs: 120_000, stdout: false }))
+        .code === 0;
     if (flushed) return;
   }
   await mapLimit(paths, concurrency, async (path) => {

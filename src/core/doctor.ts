@@ -3,8 +3,9 @@
  * normal use (recording, verifying); a warning is a gap worth closing that blocks nothing.
  * Network checks (TSA, peers) are bounded in time so that doctor always answers.
  */
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { runGit } from '../git/git-command.js';
+import { run } from '../ground/subprocess.js';
 import { readConfig, type Config } from './config.js';
 import { checkCovenant } from './covenant-target.js';
 import { RemembrancerError } from './errors.js';
@@ -38,24 +39,17 @@ export interface DoctorOptions {
 
 const MIN_GIT = [2, 25];
 
-function command(
+async function command(
   file: string,
   args: string[],
   options: { timeoutMs: number; env?: NodeJS.ProcessEnv; cwd?: string },
 ): Promise<{ ok: boolean; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      { timeout: options.timeoutMs, env: options.env, cwd: options.cwd, killSignal: 'SIGKILL' },
-      (err, stdout, stderr) =>
-        resolve({
-          ok: !err,
-          stdout: String(stdout),
-          stderr: String(stderr || (err?.message ?? '')),
-        }),
-    );
-  });
+  const r = await run(file, args, options);
+  return {
+    ok: r.code === 0,
+    stdout: r.stdout.toString('utf8'),
+    stderr: r.stderr || r.startError?.message || (r.timedOut ? 'timed out' : ''),
+  };
 }
 
 const check = (name: string, state: CheckState, detail: string, fix: string | null = null) => ({
@@ -285,11 +279,16 @@ async function peerChecks(
   return Promise.all(
     peers.map(async (peer) => {
       // The system git speaks every transport a peer URL may use (path, file, http, ssh).
-      const r = await command('git', ['ls-remote', '--exit-code', peer.url, peer.ref], {
+      const r = await runGit(['ls-remote', '--exit-code'], [peer.url, peer.ref], {
         timeoutMs,
         cwd: repo.root,
-        env: { ...env, GIT_TERMINAL_PROMPT: '0', GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' },
-      });
+        peer: true,
+        group: true,
+        env: { ...env, GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' },
+      }).then((o) => ({
+        ok: o.code === 0,
+        stderr: o.stderr || o.startError?.message || (o.timedOut ? 'timed out' : ''),
+      }));
       if (r.ok) return check(`peer ${peer.name}`, 'ok', `${peer.url} has ${peer.ref}`);
       const why = r.stderr.trim().split('\n').pop() || `${peer.ref} not found`;
       return check(

@@ -5,7 +5,8 @@
  * A hook already there is kept beside ours and run first, never overwritten; uninstalling
  * puts it back.
  */
-import { execFile } from 'node:child_process';
+import { runGit } from '../git/git-command.js';
+import { run } from '../ground/subprocess.js';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -50,18 +51,16 @@ export interface HooksChange extends HooksStatus {
   notes: string[];
 }
 
-function git(repo: Repository, args: string[]): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile('git', args, { cwd: repo.root }, (err, stdout, stderr) => {
-      if (err) {
-        reject(
-          new RemembrancerError('GIT_FAILED', `git ${args.join(' ')} failed: ${stderr.trim()}`, {
-            fix: 'check that git is installed and that this is a git repository',
-          }),
-        );
-      } else resolvePromise(stdout.trim());
-    });
-  });
+async function git(repo: Repository, args: string[]): Promise<string> {
+  const r = await runGit(args, [], { cwd: repo.root });
+  if (r.code !== 0) {
+    throw new RemembrancerError(
+      'GIT_FAILED',
+      `git ${args.join(' ')} failed: ${(r.stderr || r.startError?.message || '').trim()}`,
+      { fix: 'check that git is installed and that this is a git repository' },
+    );
+  }
+  return r.stdout.toString('utf8').trim();
 }
 
 /** The folder git runs hooks from, core.hooksPath included. */
@@ -172,18 +171,17 @@ async function writePackageJson(repo: Repository, pkg: PackageJson): Promise<voi
 async function applySimpleGitHooks(repo: Repository): Promise<boolean> {
   const bin = join(repo.root, 'node_modules', '.bin', 'simple-git-hooks');
   if (!existsSync(bin)) return false;
-  await new Promise<void>((resolvePromise, reject) => {
-    execFile(bin, [], { cwd: repo.root }, (err, _stdout, stderr) => {
-      if (err) {
-        reject(
-          new RemembrancerError('GIT_FAILED', `simple-git-hooks failed: ${stderr.trim()}`, {
-            file: join(repo.root, 'package.json'),
-            fix: 'run `npx simple-git-hooks` and fix what it reports',
-          }),
-        );
-      } else resolvePromise();
-    });
-  });
+  const r = await run(bin, [], { cwd: repo.root });
+  if (r.code !== 0) {
+    throw new RemembrancerError(
+      'GIT_FAILED',
+      `simple-git-hooks failed: ${(r.stderr || r.startError?.message || '').trim()}`,
+      {
+        file: join(repo.root, 'package.json'),
+        fix: 'run `npx simple-git-hooks` and fix what it reports',
+      },
+    );
+  }
   return true;
 }
 

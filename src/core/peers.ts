@@ -10,6 +10,7 @@ import { RemembrancerError } from './errors.js';
 import { repoRelative, TRUST_PEERS_DIR } from './paths.js';
 import { cacheDir, type Repository } from './repository.js';
 import { validatePeers } from './schemas.js';
+import { peerUrlProblem, redactUrl, refNameProblem, urlPassword } from '../git/peer-url.js';
 import type { Snapshot } from './snapshot.js';
 
 export const PEERS_FILE = 'peers.json';
@@ -20,6 +21,12 @@ export type PeerTier = 'core' | 'external';
 
 export interface Peer {
   name: string;
+  /**
+   * The node this peer speaks for: its memories and seals say this name, and only keys
+   * trusted for this peer may sign in it. Ours, never the peer's own config.json. Written to
+   * peers.json only when it differs from the peer's name.
+   */
+  node: string;
   url: string;
   /** The peer's ref to fetch, e.g. refs/heads/main. */
   ref: string;
@@ -29,11 +36,8 @@ export interface Peer {
   scope?: string[];
   /** Fingerprints of the keys trusted for this peer (files in trust/peers/<name>/). */
   keys: string[];
-}
-
-export interface PeersFile {
-  schema: 1;
-  peers: Peer[];
+  /** Removed while memories still rely on its keys: never synced, its keys still judge. */
+  retired?: true;
 }
 
 const MAX_PEERS_BYTES = 256 * 1024;
@@ -45,12 +49,58 @@ export async function readPeers(snapshot: Snapshot): Promise<Peer[]> {
   const file = repoRelative(PEERS_FILE);
   const value = parseJson(Buffer.from(bytes).toString('utf8'), file);
   validatePeers(value, file);
-  return (value as unknown as PeersFile).peers;
+  const peers = (value as { peers: (Omit<Peer, 'node'> & { node?: string })[] }).peers.map(
+    (p): Peer => ({ ...p, node: p.node ?? p.name }),
+  );
+  const problem = peersProblem(peers);
+  if (problem) {
+    throw new RemembrancerError('SCHEMA_VIOLATION', problem, {
+      file,
+      fix: 'fix or remove that peer: `remembrancer federation remove NAME`, then `federation add NAME URL`',
+    });
+  }
+  return peers;
+}
+
+/** What the schema cannot say about one peer: a URL, ref and name safe to hand to git. */
+export function peerProblem(peer: Pick<Peer, 'name' | 'url' | 'ref'>): string | undefined {
+  const name = peerNameProblem(peer.name);
+  if (name) return `peer name ${JSON.stringify(peer.name)} ${name}`;
+  const url = peerUrlProblem(peer.url);
+  if (url) return `peer "${peer.name}": URL ${JSON.stringify(redactUrl(peer.url))} ${url}`;
+  if (urlPassword(peer.url) !== undefined)
+    return `peer "${peer.name}": URL holds a password, which must never be committed`;
+  const ref = refNameProblem(peer.ref);
+  if (ref) return `peer "${peer.name}": ref ${JSON.stringify(peer.ref)} ${ref}`;
+  return undefined;
+}
+
+export function peerNameProblem(name: string): string | undefined {
+  if (!PEER_NAME.test(name))
+    return 'is not letters, digits, . _ - (up to 64), starting with a letter or digit';
+  if (name.includes('..') || name.endsWith('.') || name.endsWith('.lock'))
+    return 'holds "..", or ends with "." or ".lock"';
+  return undefined;
+}
+
+function peersProblem(peers: Peer[]): string | undefined {
+  const names = new Set<string>();
+  for (const peer of peers) {
+    const problem = peerProblem(peer);
+    if (problem) return problem;
+    if (names.has(peer.name)) return `peer "${peer.name}" is listed twice`;
+    names.add(peer.name);
+  }
+  return undefined;
 }
 
 export function serializePeers(peers: Peer[]): string {
-  const sorted = [...peers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return JSON.stringify({ schema: 1, peers: sorted } satisfies PeersFile, null, 2) + '\n';
+  const sorted = [...peers]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map(({ name, node, ...rest }) =>
+      node === name ? { name, ...rest } : { name, node, ...rest },
+    );
+  return JSON.stringify({ schema: 1, peers: sorted }, null, 2) + '\n';
 }
 
 export function findPeer(peers: Peer[], name: string): Peer {

@@ -2,7 +2,7 @@
  * Who signs: a key file read by openpgp.js, or the user's own GnuPG key through `gpg`.
  * Both produce the same thing, an armoured detached signature over the JCS bytes.
  */
-import { spawn } from 'node:child_process';
+import { operand, run } from '../ground/subprocess.js';
 import { readFile } from 'node:fs/promises';
 import { RemembrancerError } from '../core/errors.js';
 import {
@@ -103,40 +103,24 @@ export async function armoredKeySigner(
 }
 
 /** Runs gpg with the given arguments, feeding stdin, and returns stdout. */
-export function runGpg(
+export async function runGpg(
   args: string[],
   input?: Uint8Array,
   env?: NodeJS.ProcessEnv,
 ): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.env['REMEMBRANCER_GPG'] ?? 'gpg', args, {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: env ?? process.env,
+  const r = await run(process.env['REMEMBRANCER_GPG'] ?? 'gpg', args, {
+    env: env ?? process.env,
+    input: input ?? Buffer.alloc(0),
+  });
+  if (r.startError) {
+    throw new RemembrancerError('GPG_FAILED', `cannot run gpg (${r.startError.message})`, {
+      fix: 'install GnuPG (apt-get install gnupg) or sign with --key FILE instead',
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (e) =>
-      reject(
-        new RemembrancerError('GPG_FAILED', `cannot run gpg (${e.message})`, {
-          fix: 'install GnuPG (apt-get install gnupg) or sign with --key FILE instead',
-        }),
-      ),
-    );
-    child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
-      else {
-        const detail = Buffer.concat(err).toString('utf8').trim().split('\n').pop() ?? '';
-        reject(
-          new RemembrancerError('GPG_FAILED', `gpg exited with ${code}: ${detail}`, {
-            fix: 'check that the key exists (gpg --list-secret-keys) and gpg-agent can unlock it',
-          }),
-        );
-      }
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? Buffer.alloc(0));
+  }
+  if (r.code === 0) return r.stdout;
+  const detail = r.stderr.trim().split('\n').pop() ?? '';
+  throw new RemembrancerError('GPG_FAILED', `gpg exited with ${r.code}: ${detail}`, {
+    fix: 'check that the key exists (gpg --list-secret-keys) and gpg-agent can unlock it',
   });
 }
 
@@ -154,7 +138,7 @@ class GpgSigner implements Signer {
 
   async publicKey(): Promise<string> {
     const armored = await runGpg(
-      ['--batch', '--armor', '--export', this.fingerprint],
+      ['--batch', '--armor', '--export', '--', this.fingerprint],
       undefined,
       this.env,
     );
@@ -180,7 +164,14 @@ export async function loadGpgSigner(
   try {
     listing = (
       await runGpg(
-        ['--batch', '--with-colons', '--fingerprint', '--list-secret-keys', keyId],
+        [
+          '--batch',
+          '--with-colons',
+          '--fingerprint',
+          '--list-secret-keys',
+          '--',
+          operand(keyId, 'key id'),
+        ],
         undefined,
         env,
       )

@@ -1,13 +1,14 @@
 /**
  * Fetching through the system's git for every other kind of URL (ssh://, user@host:path,
  * git://…), so that the user's ssh config and agent, credential helpers and insteadOf
- * rules apply. git never prompts: no terminal, GIT_TERMINAL_PROMPT=0, and its own session
- * so that a time-out stops it together with the ssh it started.
+ * rules apply. git never prompts (GIT_TERMINAL_PROMPT=0), runs in its own process group so
+ * that a time-out stops it together with the ssh it started, may use only the transports a
+ * peer may, and takes the URL and refspec after --end-of-options.
  */
-import { spawn } from 'node:child_process';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TransportError } from './fetch-local.js';
+import { runGit } from './git-command.js';
 
 async function packDirListing(gitdir: string): Promise<Set<string>> {
   return new Set(await readdir(join(gitdir, 'objects', 'pack')).catch(() => [] as string[]));
@@ -37,48 +38,17 @@ export async function fetchWithGit(
   signal: AbortSignal,
 ): Promise<void> {
   const packsBefore = await packDirListing(gitdir);
-  const args = [
-    `--git-dir=${gitdir}`,
-    'fetch',
-    '--no-tags',
-    '--no-write-fetch-head',
-    '--no-recurse-submodules',
-    '--quiet',
-    url,
-    `+${ref}:${trackingRef}`,
-  ];
-  const outcome = await new Promise<{ code: number | null; stderr: string; error?: Error }>(
-    (done) => {
-      const child = spawn('git', args, {
-        cwd,
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-        detached: true,
-      });
-      let stderr = '';
-      let killer: NodeJS.Timeout | undefined;
-      const stop = () => {
-        const kill = (s: NodeJS.Signals) => {
-          try {
-            process.kill(-(child.pid as number), s);
-          } catch {
-            // already gone
-          }
-        };
-        kill('SIGTERM');
-        killer = setTimeout(() => kill('SIGKILL'), 2000);
-      };
-      signal.addEventListener('abort', stop, { once: true });
-      child.stderr.on('data', (d: Buffer) => {
-        if (stderr.length < 64 * 1024) stderr += d.toString();
-      });
-      child.on('error', (error) => done({ code: null, stderr, error }));
-      child.on('close', (code) => {
-        signal.removeEventListener('abort', stop);
-        if (killer) clearTimeout(killer);
-        done({ code, stderr });
-      });
-    },
+  const outcome = await runGit(
+    [
+      `--git-dir=${gitdir}`,
+      'fetch',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--no-recurse-submodules',
+      '--quiet',
+    ],
+    [url, `+${ref}:${trackingRef}`],
+    { cwd, signal, peer: true, group: true, stdout: false },
   );
   if (outcome.code === 0) return;
   // A git stopped mid-way can leave its temporary pack behind; nothing of it may remain.
@@ -87,10 +57,12 @@ export async function fetchWithGit(
       await rm(join(gitdir, 'objects', 'pack', name), { force: true });
     }
   }
-  if (outcome.error) {
-    const missing = (outcome.error as NodeJS.ErrnoException).code === 'ENOENT';
+  if (outcome.startError) {
+    const missing = outcome.startError.code === 'ENOENT';
     throw new TransportError(
-      missing ? 'this URL needs the git command, which is not installed' : outcome.error.message,
+      missing
+        ? 'this URL needs the git command, which is not installed'
+        : outcome.startError.message,
     );
   }
   if (signal.aborted) throw new TransportError('timed out');

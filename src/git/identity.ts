@@ -1,7 +1,7 @@
 /** Who a commit is by: git's own rules (environment, then git config), then the signer. */
-import { execFile } from 'node:child_process';
 import { RemembrancerError } from '../core/errors.js';
 import type { Repository } from '../core/repository.js';
+import { gitOutput } from './git-command.js';
 import { fs, isogit } from './isogit.js';
 
 export interface GitIdentity {
@@ -9,18 +9,14 @@ export interface GitIdentity {
   email: string;
 }
 
-function systemGitConfig(cwd: string): Promise<Record<string, string>> {
-  return new Promise((resolve) => {
-    execFile('git', ['config', '--get-regexp', '^user\\.(name|email)$'], { cwd }, (err, stdout) => {
-      if (err) return resolve({});
-      const values: Record<string, string> = {};
-      for (const line of stdout.split('\n')) {
-        const m = /^user\.(name|email) (.*)$/.exec(line);
-        if (m) values[m[1] as string] = m[2] as string;
-      }
-      resolve(values);
-    });
-  });
+async function systemGitConfig(cwd: string): Promise<Record<string, string>> {
+  const stdout = await gitOutput(['config', '--get-regexp', '^user\\.(name|email)$'], [], { cwd });
+  const values: Record<string, string> = {};
+  for (const line of (stdout ?? '').split('\n')) {
+    const m = /^user\.(name|email) (.*)$/.exec(line);
+    if (m) values[m[1] as string] = m[2] as string;
+  }
+  return values;
 }
 
 export async function gitIdentity(

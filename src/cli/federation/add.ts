@@ -10,6 +10,7 @@ export interface FederationAddOptions extends GlobalOptions {
   key: string[];
   scope: string[];
   tier?: PeerTier;
+  node?: string;
   commit: boolean;
   json: boolean;
 }
@@ -25,6 +26,7 @@ export async function run(options: FederationAddOptions, io: IO): Promise<number
       keyFiles: options.key,
       scope: options.scope,
       tier: options.tier,
+      node: options.node,
     },
     options.commit,
   );
@@ -33,7 +35,11 @@ export async function run(options: FederationAddOptions, io: IO): Promise<number
     return 0;
   }
   const { peer } = added;
-  io.out(`${io.c.green('added peer')} ${io.c.bold(peer.name)} ${peer.url} ${io.c.dim(peer.ref)}`);
+  io.out(
+    `${io.c.green('added peer')} ${io.c.bold(peer.name)} ${peer.url} ${io.c.dim(peer.ref)}${
+      peer.node !== peer.name ? io.c.dim(` (node ${peer.node})`) : ''
+    }`,
+  );
   io.out(
     io.c.dim(
       `tier ${peer.tier}; scope ${peer.scope?.join(', ') ?? 'every type'}; ${peer.keys.length} key(s) trusted for it`,

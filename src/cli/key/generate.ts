@@ -1,3 +1,4 @@
+import { gitOutput } from '../../git/git-command.js';
 import { RemembrancerError } from '../../core/errors.js';
 import { findRepository, requireInitialized } from '../../core/repository.js';
 import { addTrustAnchors } from '../../core/trust-admin.js';
@@ -16,13 +17,8 @@ export interface KeyGenerateOptions extends GlobalOptions {
 }
 
 async function gitUser(cwd: string): Promise<{ name?: string; email?: string }> {
-  const { execFile } = await import('node:child_process');
-  const get = (key: string) =>
-    new Promise<string | undefined>((resolve) =>
-      execFile('git', ['config', '--get', key], { cwd }, (err, out) =>
-        resolve(err ? undefined : out.trim() || undefined),
-      ),
-    );
+  const get = async (key: string) =>
+    (await gitOutput(['config', '--get', key], [], { cwd }))?.trim() || undefined;
   const [name, email] = await Promise.all([get('user.name'), get('user.email')]);
   return { ...(name ? { name } : {}), ...(email ? { email } : {}) };
 }

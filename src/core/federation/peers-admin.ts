@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { requireConfig } from '../config.js';
 import { RemembrancerError } from '../errors.js';
 import { isKnownType, MEMORY_TYPES } from '../schemas.js';
-import { REM_DIR, repoRelative, TRUST_PEERS_DIR } from '../paths.js';
+import { CONFIG_FILE, REM_DIR, repoRelative, TRUST_PEERS_DIR } from '../paths.js';
 import {
   DEFAULT_PEER_REF,
   findPeer,
-  PEER_NAME,
+  peerNameProblem,
   PEERS_FILE,
   peerKeyPath,
   readPeers,
@@ -22,7 +22,7 @@ import { transact } from '../transaction.js';
 import { readKeyFile } from '../trust-admin.js';
 import { updateStatus } from './status.js';
 import type { KeyInfo } from '../../crypto/openpgp.js';
-import { redactUrl, urlPassword } from '../../git/peer-url.js';
+import { peerUrlProblem, redactUrl, refNameProblem, urlPassword } from '../../git/peer-url.js';
 
 export interface PeerInput {
   name: string;
@@ -31,6 +31,8 @@ export interface PeerInput {
   keyFiles: string[];
   scope: string[];
   tier?: PeerTier | undefined;
+  /** The node name the peer records under; its name when absent. */
+  node?: string | undefined;
 }
 
 /** "main" means refs/heads/main; anything already under refs/ is kept. */
@@ -46,11 +48,12 @@ export async function addPeer(
   commit: boolean,
 ): Promise<{ peer: Peer; keys: KeyInfo[]; commit?: string }> {
   const snapshot = new WorkingTreeSnapshot(repo.remDir);
-  await requireConfig(snapshot);
+  const config = await requireConfig(snapshot);
   const peers = await readPeers(snapshot);
   const file = repoRelative(PEERS_FILE);
-  if (!PEER_NAME.test(input.name)) {
-    throw new RemembrancerError('USAGE', `"${input.name}" is not a valid peer name`, {
+  const nameProblem = peerNameProblem(input.name);
+  if (nameProblem) {
+    throw new RemembrancerError('USAGE', `peer name "${input.name}" ${nameProblem}`, {
       fix: 'use letters, digits, . _ - (up to 64 characters), starting with a letter or digit',
     });
   }
@@ -61,10 +64,10 @@ export async function addPeer(
     });
   }
   const url = input.url.trim();
-  // eslint-disable-next-line no-control-regex -- control characters are what is refused
-  if (url === '' || /[\s\u0000-\u001f]/.test(url)) {
-    throw new RemembrancerError('USAGE', `"${input.url}" is not a URL or path`, {
-      fix: 'give a path, file://, http(s):// or ssh URL of the peer repository',
+  const urlProblem = url === '' ? 'is empty' : peerUrlProblem(url);
+  if (urlProblem) {
+    throw new RemembrancerError('USAGE', `peer URL "${redactUrl(input.url)}" ${urlProblem}`, {
+      fix: 'give a path, file://, http(s)://, ssh:// or git:// URL, or [user@]host:path',
     });
   }
   if (urlPassword(url) !== undefined) {
@@ -75,9 +78,23 @@ export async function addPeer(
     );
   }
   const ref = normalizeRef(input.ref);
-  if (!/^refs\/[A-Za-z0-9._/-]{1,200}$/.test(ref) || ref.includes('..')) {
-    throw new RemembrancerError('USAGE', `"${input.ref}" is not a ref name`, {
+  const refProblem = refNameProblem(ref);
+  if (refProblem) {
+    throw new RemembrancerError('USAGE', `"${input.ref}" ${refProblem}`, {
       fix: 'give a branch name such as main, or a full ref such as refs/heads/main',
+    });
+  }
+  const node = input.node ?? input.name;
+  const nodeProblem = peerNameProblem(node);
+  if (nodeProblem) {
+    throw new RemembrancerError('USAGE', `node name "${node}" ${nodeProblem}`, {
+      fix: 'give the node name the peer records under (its config.json "node")',
+    });
+  }
+  if (node === config.node) {
+    throw new RemembrancerError('USAGE', `"${node}" is this node's own name`, {
+      file: repoRelative(CONFIG_FILE),
+      fix: 'a peer speaks for another node: give --node the name the peer records under',
     });
   }
   const unknown = input.scope.find((t) => !isKnownType(t));
@@ -93,6 +110,7 @@ export async function addPeer(
   }
   const peer: Peer = {
     name: input.name,
+    node,
     url,
     ref,
     tier: input.tier ?? 'core',

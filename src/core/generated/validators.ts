@@ -3097,7 +3097,7 @@ return errors === 0;
 }
 
 export const v_peers = validate31;
-const schema62 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://remembrancer.dev/schemas/peers.json","title":".remembrancer/peers.json","description":"The peers this node federates with (DESIGN.md §5). Each peer's trusted keys live in trust/peers/<name>/<FPR>.asc.","type":"object","required":["schema","peers"],"additionalProperties":false,"properties":{"schema":{"const":1},"peers":{"type":"array","maxItems":256,"items":{"type":"object","required":["name","url","ref","tier","keys"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},"url":{"type":"string","minLength":1,"maxLength":2048},"ref":{"type":"string","pattern":"^refs/[A-Za-z0-9._/-]{1,200}$"},"tier":{"enum":["core","external"]},"scope":{"description":"memory types taken from this peer; absent means every type","type":"array","maxItems":64,"uniqueItems":true,"items":{"type":"string","pattern":"^[a-z][a-z0-9-]{0,31}$"}},"keys":{"description":"fingerprints of the keys trusted for this peer","type":"array","maxItems":64,"uniqueItems":true,"items":{"type":"string","pattern":"^[0-9A-F]{40}$"}}}}}}};
+const schema62 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://remembrancer.dev/schemas/peers.json","title":".remembrancer/peers.json","description":"The peers this node federates with (DESIGN.md §5). Each peer's trusted keys live in trust/peers/<name>/<FPR>.asc.","type":"object","required":["schema","peers"],"additionalProperties":false,"properties":{"schema":{"const":1},"peers":{"type":"array","maxItems":256,"items":{"type":"object","required":["name","url","ref","tier","keys"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},"node":{"description":"the node name this peer's memories and seals speak for; only keys trusted for this peer may sign in its name (absent: the peer's name)","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},"url":{"type":"string","minLength":1,"maxLength":2048,"description":"a path, file://, http(s)://, ssh://, git:// or scp-like [user@]host:path; never beginning with '-', no remote helpers (name::), no password"},"ref":{"type":"string","pattern":"^refs/[A-Za-z0-9._/-]{1,200}$"},"tier":{"enum":["core","external"]},"scope":{"description":"memory types taken from this peer; absent means every type","type":"array","maxItems":64,"uniqueItems":true,"items":{"type":"string","pattern":"^[a-z][a-z0-9-]{0,31}$"}},"keys":{"description":"fingerprints of the keys trusted for this peer","type":"array","maxItems":64,"uniqueItems":true,"items":{"type":"string","pattern":"^[0-9A-F]{40}$"}},"retired":{"description":"removed with memories still relying on its keys: never synced, its keys still judge what it brought","const":true}}}}}};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://remembrancer.dev/schemas/peers.json" */;
@@ -3157,7 +3157,7 @@ return false;
 else {
 const _errs7 = errors;
 for(const key1 in data2){
-if(!((((((key1 === "name") || (key1 === "url")) || (key1 === "ref")) || (key1 === "tier")) || (key1 === "scope")) || (key1 === "keys"))){
+if(!((((((((key1 === "name") || (key1 === "node")) || (key1 === "url")) || (key1 === "ref")) || (key1 === "tier")) || (key1 === "scope")) || (key1 === "keys")) || (key1 === "retired"))){
 validate31.errors = [{instancePath:instancePath+"/peers/" + i0,schemaPath:"#/properties/peers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -3185,17 +3185,38 @@ else {
 var valid2 = true;
 }
 if(valid2){
-if(data2.url !== undefined){
-let data4 = data2.url;
+if(data2.node !== undefined){
+let data4 = data2.node;
 const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
-if(func2(data4) > 2048){
+if(!pattern2.test(data4)){
+validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/node",schemaPath:"#/properties/peers/items/properties/node/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"+"\""}];
+return false;
+}
+}
+else {
+validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/node",schemaPath:"#/properties/peers/items/properties/node/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid2 = _errs10 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.url !== undefined){
+let data5 = data2.url;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data5 === "string"){
+if(func2(data5) > 2048){
 validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/url",schemaPath:"#/properties/peers/items/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
 return false;
 }
 else {
-if(func2(data4) < 1){
+if(func2(data5) < 1){
 validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/url",schemaPath:"#/properties/peers/items/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
@@ -3206,18 +3227,18 @@ validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/url",schemaPath
 return false;
 }
 }
-var valid2 = _errs10 === errors;
+var valid2 = _errs12 === errors;
 }
 else {
 var valid2 = true;
 }
 if(valid2){
 if(data2.ref !== undefined){
-let data5 = data2.ref;
-const _errs12 = errors;
-if(errors === _errs12){
-if(typeof data5 === "string"){
-if(!pattern37.test(data5)){
+let data6 = data2.ref;
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data6 === "string"){
+if(!pattern37.test(data6)){
 validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/ref",schemaPath:"#/properties/peers/items/properties/ref/pattern",keyword:"pattern",params:{pattern: "^refs/[A-Za-z0-9._/-]{1,200}$"},message:"must match pattern \""+"^refs/[A-Za-z0-9._/-]{1,200}$"+"\""}];
 return false;
 }
@@ -3227,43 +3248,43 @@ validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/ref",schemaPath
 return false;
 }
 }
-var valid2 = _errs12 === errors;
-}
-else {
-var valid2 = true;
-}
-if(valid2){
-if(data2.tier !== undefined){
-let data6 = data2.tier;
-const _errs14 = errors;
-if(!((data6 === "core") || (data6 === "external"))){
-validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/tier",schemaPath:"#/properties/peers/items/properties/tier/enum",keyword:"enum",params:{allowedValues: schema62.properties.peers.items.properties.tier.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
 var valid2 = _errs14 === errors;
 }
 else {
 var valid2 = true;
 }
 if(valid2){
+if(data2.tier !== undefined){
+let data7 = data2.tier;
+const _errs16 = errors;
+if(!((data7 === "core") || (data7 === "external"))){
+validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/tier",schemaPath:"#/properties/peers/items/properties/tier/enum",keyword:"enum",params:{allowedValues: schema62.properties.peers.items.properties.tier.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid2 = _errs16 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
 if(data2.scope !== undefined){
-let data7 = data2.scope;
-const _errs15 = errors;
-if(errors === _errs15){
-if(Array.isArray(data7)){
-if(data7.length > 64){
+let data8 = data2.scope;
+const _errs17 = errors;
+if(errors === _errs17){
+if(Array.isArray(data8)){
+if(data8.length > 64){
 validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/scope",schemaPath:"#/properties/peers/items/properties/scope/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"}];
 return false;
 }
 else {
 var valid3 = true;
-const len1 = data7.length;
+const len1 = data8.length;
 for(let i1=0; i1<len1; i1++){
-let data8 = data7[i1];
-const _errs17 = errors;
-if(errors === _errs17){
-if(typeof data8 === "string"){
-if(!pattern0.test(data8)){
+let data9 = data8[i1];
+const _errs19 = errors;
+if(errors === _errs19){
+if(typeof data9 === "string"){
+if(!pattern0.test(data9)){
 validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/scope/" + i1,schemaPath:"#/properties/peers/items/properties/scope/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,31}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,31}$"+"\""}];
 return false;
 }
@@ -3273,18 +3294,18 @@ validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/scope/" + i1,sc
 return false;
 }
 }
-var valid3 = _errs17 === errors;
+var valid3 = _errs19 === errors;
 if(!valid3){
 break;
 }
 }
 if(valid3){
-let i2 = data7.length;
+let i2 = data8.length;
 let j0;
 if(i2 > 1){
 const indices0 = {};
 for(;i2--;){
-let item0 = data7[i2];
+let item0 = data8[i2];
 if(typeof item0 !== "string"){
 continue;
 }
@@ -3305,30 +3326,30 @@ validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/scope",schemaPa
 return false;
 }
 }
-var valid2 = _errs15 === errors;
+var valid2 = _errs17 === errors;
 }
 else {
 var valid2 = true;
 }
 if(valid2){
 if(data2.keys !== undefined){
-let data9 = data2.keys;
-const _errs19 = errors;
-if(errors === _errs19){
-if(Array.isArray(data9)){
-if(data9.length > 64){
+let data10 = data2.keys;
+const _errs21 = errors;
+if(errors === _errs21){
+if(Array.isArray(data10)){
+if(data10.length > 64){
 validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/keys",schemaPath:"#/properties/peers/items/properties/keys/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"}];
 return false;
 }
 else {
 var valid5 = true;
-const len2 = data9.length;
+const len2 = data10.length;
 for(let i3=0; i3<len2; i3++){
-let data10 = data9[i3];
-const _errs21 = errors;
-if(errors === _errs21){
-if(typeof data10 === "string"){
-if(!pattern5.test(data10)){
+let data11 = data10[i3];
+const _errs23 = errors;
+if(errors === _errs23){
+if(typeof data11 === "string"){
+if(!pattern5.test(data11)){
 validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/keys/" + i3,schemaPath:"#/properties/peers/items/properties/keys/items/pattern",keyword:"pattern",params:{pattern: "^[0-9A-F]{40}$"},message:"must match pattern \""+"^[0-9A-F]{40}$"+"\""}];
 return false;
 }
@@ -3338,18 +3359,18 @@ validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/keys/" + i3,sch
 return false;
 }
 }
-var valid5 = _errs21 === errors;
+var valid5 = _errs23 === errors;
 if(!valid5){
 break;
 }
 }
 if(valid5){
-let i4 = data9.length;
+let i4 = data10.length;
 let j1;
 if(i4 > 1){
 const indices1 = {};
 for(;i4--;){
-let item1 = data9[i4];
+let item1 = data10[i4];
 if(typeof item1 !== "string"){
 continue;
 }
@@ -3370,10 +3391,24 @@ validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/keys",schemaPat
 return false;
 }
 }
-var valid2 = _errs19 === errors;
+var valid2 = _errs21 === errors;
 }
 else {
 var valid2 = true;
+}
+if(valid2){
+if(data2.retired !== undefined){
+const _errs25 = errors;
+if(true !== data2.retired){
+validate31.errors = [{instancePath:instancePath+"/peers/" + i0+"/retired",schemaPath:"#/properties/peers/items/properties/retired/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"}];
+return false;
+}
+var valid2 = _errs25 === errors;
+}
+else {
+var valid2 = true;
+}
+}
 }
 }
 }
@@ -3760,11 +3795,11 @@ export const v_signed = validate11;
 
 export const v_spawn = validate36;
 const schema69 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://remembrancer.dev/schemas/spawn.json","title":"spawn: what `remembrancer spawn` generated, so drift and updates are never guesswork","description":"subject lists every generated file (its path relative to the project folder) with its sha256; body.tree is the git tree id of exactly those files.","type":"object","allOf":[{"$ref":"signed.json"}],"required":["subject"],"properties":{"type":{"const":"spawn"},"subject":{"type":"array","minItems":1},"body":{"type":"object","required":["name","template","options","path","tree"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},"template":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[a-z][a-z0-9-]{0,62}$"},"version":{"type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"}}},"options":{"description":"The answers the project was generated from","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[a-z][a-zA-Z0-9]{0,63}$"},"additionalProperties":{"anyOf":[{"type":"boolean"},{"type":"string","maxLength":500,"pattern":"^[^\\u0000-\\u001f\\u007f]*$"}]}},"path":{"description":"The project folder, relative to the repository root (. for the root)","anyOf":[{"const":"."},{"$ref":"signed.json#/definitions/repoPath"}]},"tree":{"description":"git tree id (SHA-1) of the generated files","type":"string","pattern":"^[0-9a-f]{40}$"}}}}};
-const pattern52 = new RegExp("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "u");
-const pattern53 = new RegExp("^[a-z][a-z0-9-]{0,62}$", "u");
-const pattern54 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+$", "u");
-const pattern55 = new RegExp("^[a-z][a-zA-Z0-9]{0,63}$", "u");
-const pattern56 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
+const pattern53 = new RegExp("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "u");
+const pattern54 = new RegExp("^[a-z][a-z0-9-]{0,62}$", "u");
+const pattern55 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+$", "u");
+const pattern56 = new RegExp("^[a-z][a-zA-Z0-9]{0,63}$", "u");
+const pattern57 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
 
 function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://remembrancer.dev/schemas/spawn.json" */;
@@ -3840,7 +3875,7 @@ let data3 = data2.name;
 const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data3 === "string"){
-if(!pattern52.test(data3)){
+if(!pattern53.test(data3)){
 validate36.errors = [{instancePath:instancePath+"/body/name",schemaPath:"#/properties/body/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"+"\""}];
 return false;
 }
@@ -3881,7 +3916,7 @@ let data5 = data4.name;
 const _errs13 = errors;
 if(errors === _errs13){
 if(typeof data5 === "string"){
-if(!pattern53.test(data5)){
+if(!pattern54.test(data5)){
 validate36.errors = [{instancePath:instancePath+"/body/template/name",schemaPath:"#/properties/body/properties/template/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,62}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,62}$"+"\""}];
 return false;
 }
@@ -3902,7 +3937,7 @@ let data6 = data4.version;
 const _errs15 = errors;
 if(errors === _errs15){
 if(typeof data6 === "string"){
-if(!pattern54.test(data6)){
+if(!pattern55.test(data6)){
 validate36.errors = [{instancePath:instancePath+"/body/template/version",schemaPath:"#/properties/body/properties/template/properties/version/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$"},message:"must match pattern \""+"^[0-9]+\\.[0-9]+\\.[0-9]+$"+"\""}];
 return false;
 }
@@ -3945,7 +3980,7 @@ else {
 for(const key2 in data7){
 const _errs19 = errors;
 if(typeof key2 === "string"){
-if(!pattern55.test(key2)){
+if(!pattern56.test(key2)){
 const err0 = {instancePath:instancePath+"/body/options",schemaPath:"#/properties/body/properties/options/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-zA-Z0-9]{0,63}$"},message:"must match pattern \""+"^[a-z][a-zA-Z0-9]{0,63}$"+"\"",propertyName:key2};
 if(vErrors === null){
 vErrors = [err0];
@@ -4005,7 +4040,7 @@ vErrors.push(err3);
 errors++;
 }
 else {
-if(!pattern56.test(data8)){
+if(!pattern57.test(data8)){
 const err4 = {instancePath:instancePath+"/body/options/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/body/properties/options/additionalProperties/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f]*$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f]*$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
