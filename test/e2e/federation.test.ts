@@ -61,6 +61,7 @@ describe('peers', () => {
     expect(list.peers).toEqual([
       {
         name: 'beta',
+        node: 'beta',
         url: beta.s.repo,
         ref: 'refs/heads/main',
         tier: 'core',

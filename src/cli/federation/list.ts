@@ -19,9 +19,10 @@ export async function run(options: FederationListOptions, io: IO): Promise<numbe
     return 0;
   }
   io.table(
-    ['NAME', 'URL', 'REF', 'TIER', 'SCOPE', 'KEYS'],
+    ['NAME', 'NODE', 'URL', 'REF', 'TIER', 'SCOPE', 'KEYS'],
     peers.map((p) => [
       p.name,
+      p.retired ? `${p.node} (retired)` : p.node,
       p.url,
       p.ref,
       p.tier,

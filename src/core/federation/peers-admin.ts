@@ -53,9 +53,13 @@ export async function addPeer(
   const file = repoRelative(PEERS_FILE);
   const nameProblem = peerNameProblem(input.name);
   if (nameProblem) {
-    throw new RemembrancerError('USAGE', `peer name "${input.name}" ${nameProblem}`, {
-      fix: 'use letters, digits, . _ - (up to 64 characters), starting with a letter or digit',
-    });
+    throw new RemembrancerError(
+      'USAGE',
+      `"${input.name}" is not a valid peer name: it ${nameProblem}`,
+      {
+        fix: 'use letters, digits, . _ - (up to 64 characters), starting with a letter or digit',
+      },
+    );
   }
   if (peers.some((p) => p.name === input.name)) {
     throw new RemembrancerError('USAGE', `a peer named "${input.name}" already exists`, {
@@ -80,7 +84,7 @@ export async function addPeer(
   const ref = normalizeRef(input.ref);
   const refProblem = refNameProblem(ref);
   if (refProblem) {
-    throw new RemembrancerError('USAGE', `"${input.ref}" ${refProblem}`, {
+    throw new RemembrancerError('USAGE', `"${input.ref}" is not a ref name: it ${refProblem}`, {
       fix: 'give a branch name such as main, or a full ref such as refs/heads/main',
     });
   }
