@@ -134,6 +134,8 @@ export interface PeerStatus {
   counts?: { fetched: number; accepted: number; rejected: number; ignored: number };
   /** External peers: the peer's memories/ tree the view was last brought up to. */
   viewTree?: string;
+  /** The last time the peer's new commit did not descend from the one synced before. */
+  lastRewrite?: { at: string; from: string; to: string };
 }
 
 export function federationStatusPath(repo: Repository): string {

@@ -23,6 +23,8 @@ export interface SignatureStatus {
   signer?: string;
   /** When the signature says it was made. */
   created?: string;
+  /** Trusted, but not for the node the memory names (see TrustStore.bindingProblem). */
+  unbound?: true;
 }
 
 export async function checkSignatures(
@@ -39,6 +41,8 @@ export async function checkSignatures(
           reason: `key ${s.keyid} is not a trust anchor`,
         };
       }
+      const unbound = trust.bindingProblem(s.keyid, memory.envelope.signed.node);
+      if (unbound) return { keyid: s.keyid, state: 'untrusted', reason: unbound, unbound: true };
       const signer = anchor.key.getUserIDs()[0];
       const result = await verifyDetached(memory.signedBytes, s.sig, anchor.key);
       const extra = {
@@ -79,6 +83,11 @@ export async function checkAllSignatures(
           state: 'untrusted',
           reason: `key ${s.keyid} is not a trust anchor`,
         });
+        continue;
+      }
+      const unbound = trust.bindingProblem(s.keyid, memory.envelope.signed.node);
+      if (unbound) {
+        statuses.push({ keyid: s.keyid, state: 'untrusted', reason: unbound, unbound: true });
         continue;
       }
       const signer = anchor.key.getUserIDs()[0];
@@ -156,6 +165,18 @@ export function judgeProvenance(
           fix: 'strict policy requires a trusted signature; remove it and record it again with --key or --gpg-key',
         }),
       );
+    } else if (untrusted.some((s) => s.unbound)) {
+      violations.push(
+        new RemembrancerError(
+          'SIGNATURE_UNTRUSTED',
+          (untrusted.find((s) => s.unbound) as SignatureStatus).reason as string,
+          {
+            file,
+            exitCode: 1,
+            fix: "only keys trusted for a node sign in its name; a peer key is bound to the peer's node in peers.json",
+          },
+        ),
+      );
     } else if (untrusted.length > 0) {
       violations.push(
         new RemembrancerError(
@@ -170,10 +191,13 @@ export function judgeProvenance(
       );
     }
   } else if (untrusted.length > 0) {
+    const unbound = untrusted.find((s) => s.unbound);
     warnings.push(
       new RemembrancerError(
         'SIGNATURE_UNTRUSTED',
-        `signature by untrusted key ${untrusted.map((s) => s.keyid).join(', ')} not checked`,
+        unbound
+          ? `${unbound.reason as string}; not counted`
+          : `signature by untrusted key ${untrusted.map((s) => s.keyid).join(', ')} not checked`,
         {
           file,
           exitCode: 1,

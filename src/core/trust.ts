@@ -15,6 +15,8 @@ import { repoRelative, TRUST_KEYS_DIR, TRUST_PEERS_DIR, TRUST_TSA_DIR } from './
 import type { Certificate } from 'pkijs';
 import type { TokenVerifier } from '../crypto/rfc3161.js';
 import type { Snapshot } from './snapshot.js';
+import { readConfig } from './config.js';
+import { PEERS_FILE, readPeers, type Peer } from './peers.js';
 
 const KEY_FILE = /^trust\/keys\/([0-9A-F]{40})\.asc$/;
 const PEER_KEY_FILE = /^trust\/peers\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/([0-9A-F]{40})\.asc$/;
@@ -28,6 +30,21 @@ export interface TrustedKey {
   key: PublicKey;
   /** The peer this key is trusted for; undefined for the node's own trust anchors. */
   peer?: string;
+  /** Nodes this key may sign for as a peer's key (peers.json `node`, else the peer's name). */
+  peerNodes?: Set<string>;
+}
+
+/**
+ * Which nodes a key may speak for. A memory says which node made it; a signature counts only
+ * when its key is bound to that node: a peer's keys to the node of that peer in our
+ * peers.json (never what the peer's own config says), our anchors to every node no peer is
+ * bound to (our own name included, whatever it was when an old memory was made).
+ */
+export interface NodeBinding {
+  /** This node's name (config.json), which no peer may claim. */
+  own: string | undefined;
+  /** Node names some peer speaks for. */
+  peerNodes: Set<string>;
 }
 
 export interface TrustedTsa {
@@ -44,7 +61,25 @@ export class TrustStore {
     readonly keys: Map<string, TrustedKey>,
     readonly problems: RemembrancerError[],
     readonly tsaRoots: Map<string, TrustedTsa> = new Map(),
+    readonly binding: NodeBinding = { own: undefined, peerNodes: new Set() },
   ) {}
+
+  /**
+   * Why this key may not sign a memory in `node`'s name, or undefined when it may (or when
+   * the key is not trusted at all, which the caller reports as such).
+   */
+  bindingProblem(fingerprint: string, node: string): string | undefined {
+    const key = this.keys.get(fingerprint);
+    if (!key) return undefined;
+    if (key.peerNodes?.has(node)) return undefined;
+    const anchor = key.peer === undefined;
+    if (anchor && !this.binding.peerNodes.has(node)) return undefined;
+    const allowed = [...(key.peerNodes ?? [])];
+    const speaks = anchor
+      ? `it is a trust anchor of this node, and "${node}" is a peer's node`
+      : `it is trusted for ${allowed.map((n) => `node "${n}"`).join(', ') || 'no node'}`;
+    return `key ${fingerprint} may not sign in the name of node "${node}": ${speaks}`;
+  }
 
   static empty(): TrustStore {
     return new TrustStore(new Map(), []);
@@ -87,6 +122,30 @@ export class TrustStore {
   static async load(snapshot: Snapshot): Promise<TrustStore> {
     const keys = new Map<string, TrustedKey>();
     const problems: RemembrancerError[] = [];
+    // A broken config.json or peers.json is reported by the covenant's integrity rule; here
+    // it only means the peer keys fall back to the node named like their folder.
+    const own = await readConfig(snapshot).then(
+      (c) => c?.node,
+      () => undefined,
+    );
+    const peerList = await readPeers(snapshot).catch(() => [] as Peer[]);
+    const nodeOfPeer = new Map<string, string>();
+    for (const p of peerList) {
+      if (own !== undefined && p.node === own) {
+        problems.push(
+          new RemembrancerError(
+            'SCHEMA_VIOLATION',
+            `peer "${p.name}" claims this node's own name "${own}"`,
+            {
+              file: repoRelative(PEERS_FILE),
+              fix: 'a peer speaks for another node: set its "node" to the name it records under',
+            },
+          ),
+        );
+        continue;
+      }
+      nodeOfPeer.set(p.name, p.node);
+    }
     const readKey = async (path: string, expected: string): Promise<PublicKey | undefined> => {
       const file = repoRelative(path);
       try {
@@ -125,8 +184,10 @@ export class TrustStore {
       const key = await readKey(entry.path, m[1] as string);
       if (key) keys.set(m[1] as string, { fingerprint: m[1] as string, path: entry.path, key });
     }
-    // Keys trusted for a peer sign what that peer brings; a memory is accepted from any
-    // route when a key trusted for any peer signed it, so they join the anchors here.
+    // Keys trusted for a peer sign what that peer's node made, from any route (gossip), so
+    // they join the anchors here, each bound to its node.
+    const peerNodes = new Set<string>();
+    for (const p of nodeOfPeer.values()) peerNodes.add(p);
     for (const entry of await snapshot.list(TRUST_PEERS_DIR + '/')) {
       const m = PEER_KEY_FILE.exec(entry.path);
       if (!m || entry.kind !== 'file') {
@@ -139,9 +200,22 @@ export class TrustStore {
         continue;
       }
       const [, peer, fingerprint] = m as unknown as [string, string, string];
+      const node = nodeOfPeer.get(peer) ?? (own === peer ? undefined : peer);
+      if (node !== undefined) peerNodes.add(node);
+      const known = keys.get(fingerprint);
+      if (known) {
+        if (node !== undefined) (known.peerNodes ??= new Set()).add(node);
+        continue;
+      }
       const key = await readKey(entry.path, fingerprint);
-      if (key && !keys.has(fingerprint))
-        keys.set(fingerprint, { fingerprint, path: entry.path, key, peer });
+      if (key)
+        keys.set(fingerprint, {
+          fingerprint,
+          path: entry.path,
+          key,
+          peer,
+          peerNodes: new Set(node !== undefined ? [node] : []),
+        });
     }
     const tsaRoots = new Map<string, TrustedTsa>();
     for (const entry of await snapshot.list(TRUST_TSA_DIR + '/')) {
@@ -165,7 +239,7 @@ export class TrustStore {
       }
       tsaRoots.set(m[1] as string, { name: m[1] as string, path: entry.path, pem });
     }
-    return new TrustStore(keys, problems, tsaRoots);
+    return new TrustStore(keys, problems, tsaRoots, { own, peerNodes });
   }
 
   get(fingerprint: string): TrustedKey | undefined {

@@ -79,6 +79,32 @@ export class HistoryReader {
     return found;
   }
 
+  /**
+   * Whether `ancestor` is `commit` or reachable from it through parents: a peer whose new
+   * commit does not descend from the one we synced last rewrote its history. A missing
+   * object ends that path of the walk (a shallow or pruned history cannot prove descent).
+   */
+  async descendsFrom(commit: string, ancestor: string): Promise<boolean> {
+    const seen = new Set<string>([commit]);
+    const queue = [commit];
+    while (queue.length > 0) {
+      const oid = queue.shift() as string;
+      if (oid === ancestor) return true;
+      if (this.shallow.has(oid)) continue;
+      const parents = await this.commit(oid).then(
+        (c) => c.parent,
+        () => [] as string[],
+      );
+      for (const p of parents) {
+        if (!seen.has(p)) {
+          seen.add(p);
+          queue.push(p);
+        }
+      }
+    }
+    return false;
+  }
+
   /** The bytes of a blob. */
   async blob(oid: string): Promise<Buffer> {
     return this.typed(oid, 'blob');

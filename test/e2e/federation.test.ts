@@ -188,7 +188,10 @@ describe('sync', () => {
     // looked up among the objects the fetch brought.
     const ids: string[] = [];
     for (let i = 0; i < 80; i++) {
-      ids.push(writeMemory(b.s, await signedEnvelope(`Decision ${i} of a batch`, b.key)).id);
+      ids.push(
+        writeMemory(b.s, await signedEnvelope(`Decision ${i} of a batch`, b.key, { node: 'beta' }))
+          .id,
+      );
     }
     await commitAll(b, 'eighty decisions');
     await peer(a, b);
@@ -444,7 +447,7 @@ describe('hostile peers', () => {
 
   it('a forged signature', async () => {
     const { a, b, good } = await pair();
-    const envelope = await signedEnvelope('Genuine words', beta.key);
+    const envelope = await signedEnvelope('Genuine words', beta.key, { node: 'beta' });
     (envelope.signed as { body: { text: string } }).body.text = 'Forged words';
     writeMemory(b.s, envelope);
     await commitAll(b, 'forged');
@@ -460,7 +463,7 @@ describe('hostile peers', () => {
 
   it('an id that does not match the content', async () => {
     const { a, b, good } = await pair();
-    const envelope = await signedEnvelope('Misnamed', beta.key);
+    const envelope = await signedEnvelope('Misnamed', beta.key, { node: 'beta' });
     writeMemory(b.s, envelope, { id: 'ab' + '0'.repeat(62) });
     await commitAll(b, 'misnamed');
     await expectRejected(a, good, /id|hash/i);
@@ -468,7 +471,7 @@ describe('hostile peers', () => {
 
   it('a path that escapes and a symbolic link', async () => {
     const { a, b, good } = await pair();
-    const envelope = await signedEnvelope('Through a link', beta.key);
+    const envelope = await signedEnvelope('Through a link', beta.key, { node: 'beta' });
     const id = idOf(envelope.signed);
     mkdirSync(join(b.s.repo, '.remembrancer/memories', id.slice(0, 2)), { recursive: true });
     symlinkSync('../../../../../etc/passwd', join(b.s.repo, memoryFile(id)));
@@ -486,7 +489,7 @@ describe('hostile peers', () => {
     const { a, b, good } = await pair();
     const big = 'cd' + '1'.repeat(62);
     b.s.write(memoryFile(big), '{"signed":"' + 'x'.repeat(2 * 1024 * 1024) + '"}');
-    const wrong = await signedEnvelope('Filed in the wrong shard', beta.key);
+    const wrong = await signedEnvelope('Filed in the wrong shard', beta.key, { node: 'beta' });
     const wrongId = idOf(wrong.signed);
     const otherShard = wrongId.startsWith('ff') ? 'fe' : 'ff';
     writeMemory(b.s, wrong, { shard: otherShard });

@@ -66,7 +66,7 @@ export async function signWith(
 export async function signedEnvelope(
   text: string,
   key: KeyFiles,
-  extra: { tags?: string[] } = {},
+  extra: { tags?: string[]; node?: string } = {},
 ): Promise<AnyEnvelope> {
   const signed = decisionSigned(text, { key, ...extra });
   return { signed, signatures: [await signWith(signed, key)] };

@@ -30,6 +30,7 @@ export interface Outcome {
   updated: string[];
   rejected: Rejected[];
   ignored: number;
+  warnings: string[];
   before: { ours: { root: string }; peer: { root: string } };
   merged: { root: string; treeSize: number };
   receipt?: string;

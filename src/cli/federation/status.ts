@@ -32,6 +32,7 @@ export async function run(options: FederationStatusOptions, io: IO): Promise<num
       );
       return {
         name: peer.name,
+        node: peer.node,
         url: peer.url,
         ref: peer.ref,
         tier: peer.tier,
@@ -67,5 +68,12 @@ export async function run(options: FederationStatusOptions, io: IO): Promise<num
       ];
     }),
   );
+  for (const r of rows) {
+    if (r.lastRewrite) {
+      io.warn(
+        `${r.name} rewrote its history (force-push) seen ${shortTime(r.lastRewrite.at)}: ${r.lastRewrite.from.slice(0, 7)} is not an ancestor of ${r.lastRewrite.to.slice(0, 7)}`,
+      );
+    }
+  }
   return 0;
 }

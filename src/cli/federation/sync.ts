@@ -93,5 +93,12 @@ export async function run(options: FederationSyncOptions, io: IO): Promise<numbe
     }
   }
   if (options.json) io.json({ peers: results });
-  return failed > 0 ? 1 : 0;
+  // Rejections are a verdict on what a peer sent: a script or CI must see them.
+  const rejected = results.reduce((n, r) => n + ('rejected' in r ? r.rejected.length : 0), 0);
+  if (rejected > 0 && !options.json) {
+    io.warn(
+      `${rejected} ${rejected === 1 ? 'memory was' : 'memories were'} rejected (reasons above); nothing rejected was written`,
+    );
+  }
+  return failed > 0 || rejected > 0 ? 1 : 0;
 }

@@ -1,7 +1,8 @@
 /**
  * Judging what a peer brings, with the same rules as the covenant: schema and id were
- * checked on reading; here signatures against every key this node trusts (its anchors and
- * the keys trusted for any peer), timestamps, revocations, scope, and seals.
+ * checked on reading; here signatures against every key this node trusts, each counted only
+ * for the node it is bound to (TrustStore.bindingProblem), timestamps, revocations, scope,
+ * and seals.
  */
 import type { Config } from '../config.js';
 import { mergeEnvelopes, serializeEnvelope, toMemory, type Memory } from '../envelope.js';
@@ -28,8 +29,6 @@ export interface JudgeContext {
   config: Config;
   trust: TrustStore;
   peer: Peer;
-  /** The peer's node name, from its config.json. */
-  peerNode: string | undefined;
   /** Revocation memories this node already keeps. */
   ourRevocations: Memory[];
   cache: VerificationCache;
@@ -79,8 +78,23 @@ export async function judgeIncoming(items: Incoming[], ctx: JudgeContext): Promi
     reasons.push(...provenance.violations.map((v) => v.message));
     const valid = st.filter((s) => s.state === 'valid');
     if (isNew && st.length > 0 && valid.length === 0 && reasons.length === 0) {
+      const unbound = st.find((s) => s.unbound);
       const keys = st.map((s) => s.keyid).join(', ');
-      reasons.push(`signed only by key ${keys}, which this node does not trust for any peer`);
+      reasons.push(
+        unbound?.reason ??
+          `signed only by key ${keys}, which this node does not trust for any peer`,
+      );
+    }
+    // Whatever the policy, nothing enters in this node's name without one of its anchors.
+    if (
+      isNew &&
+      reasons.length === 0 &&
+      memory.envelope.signed.node === ctx.config.node &&
+      !valid.some((s) => ctx.trust.isAnchor(s.keyid))
+    ) {
+      reasons.push(
+        `in the name of this node (${ctx.config.node}) but not signed by one of its trust anchors`,
+      );
     }
     reasons.push(
       ...judgeTime(memory, [...(stamps.get(memory.id) ?? [])], ctx.config).map((v) => v.message),
@@ -114,6 +128,10 @@ async function judgeSeal(
   if (body.previous !== null && !ctx.have(body.previous) && !incoming.has(body.previous)) {
     return `its previous seal ${body.previous.slice(0, 12)}… is missing`;
   }
-  if (ctx.peerNode !== undefined && node === ctx.peerNode) return ctx.checkPeerSeal(seal);
-  return undefined; // a third node's seal: recomputed by the node that has its history
+  // The peer's node is ours to name (peers.json), never its config.json: a peer that renames
+  // itself or breaks its config still has its seals recomputed in its own history.
+  if (node === ctx.peer.node) return ctx.checkPeerSeal(seal);
+  // A third node's seal: its signature was already required to be by a key bound to that
+  // node; its root is recomputed by the nodes that federate with it directly.
+  return undefined;
 }

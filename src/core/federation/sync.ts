@@ -58,6 +58,8 @@ export interface SyncOutcome {
   merged: RootRef;
   receipt?: string;
   commit?: string;
+  /** The peer's new commit does not descend from the one synced last: it rewrote history. */
+  rewritten?: { from: string; to: string };
   warnings: string[];
 }
 
@@ -110,6 +112,7 @@ export async function syncPeer(
           rejected: outcome.rejected.length,
           ignored: outcome.ignored,
         },
+        ...(outcome.rewritten ? { lastRewrite: { at: attempt, ...outcome.rewritten } } : {}),
       });
     }
     return outcome;
@@ -140,6 +143,16 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
   );
   const peerCommit = fetched.commit;
   const history = new HistoryReader(repo);
+  const last = readFederationStatus(repo)[peer.name]?.peerCommit;
+  const rewritten =
+    last !== undefined && last !== peerCommit && !(await history.descendsFrom(peerCommit, last))
+      ? { from: last, to: peerCommit }
+      : undefined;
+  if (rewritten) {
+    warnings.push(
+      `peer "${peer.name}" rewrote its history: ${peer.ref} is now ${peerCommit.slice(0, 7)}, which does not descend from ${last?.slice(0, 7)} synced last (force-push); what it dropped stays here, and \`federation status\` keeps the record`,
+    );
+  }
   if ((await history.treeAt(peerCommit, REM_DIR)) === undefined) {
     throw new RemembrancerError(
       'PEER_UNREACHABLE',
@@ -150,10 +163,19 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
       },
     );
   }
-  const peerNode = await readConfig(onePathSnapshot(history, peerCommit, peer)).then(
+  // The node the peer speaks for is ours to say; what its config.json claims is only checked.
+  const peerNode = peer.node;
+  const claimed = await readConfig(onePathSnapshot(history, peerCommit, peer)).then(
     (c) => c?.node,
     () => undefined,
   );
+  if (claimed !== peerNode) {
+    warnings.push(
+      claimed === undefined
+        ? `peer "${peer.name}" has no readable config.json; its memories are judged as node "${peerNode}"`
+        : `peer "${peer.name}" now calls its node "${claimed}", but peers.json binds it to "${peerNode}": what it signs as "${claimed}" is rejected (if it was renamed on purpose, re-add the peer with --node ${claimed})`,
+    );
+  }
   const head = await headCommit(repo);
   const peerTree = await history.treeAt(peerCommit, MEMORIES_TREE);
   const ourTree = head ? await history.treeAt(head, MEMORIES_TREE) : undefined;
@@ -185,7 +207,6 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
     config,
     trust,
     peer,
-    peerNode,
     ourRevocations,
     cache,
     have: (id) => existsSync(join(repo.remDir, memoryPath(id))),
@@ -234,6 +255,7 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
     ignored: judgement.ignored,
     before: { ours, peer: peerRoot },
     merged,
+    ...(rewritten ? { rewritten } : {}),
     warnings,
   };
   if (options.dryRun) return { ...outcome, status: 'dry-run' };
