@@ -196,7 +196,8 @@ describe('tui', () => {
   it('shows each federation peer with its last sync', async () => {
     const local = track(base.fork());
     const peer = track(new Sandbox());
-    const fingerprint = await peer.initSigned();
+    // A peer is another node: its memories carry its own node name, which peers.json binds.
+    const fingerprint = await peer.initSigned('strict', 'lab');
     await peer.ok(['record', 'decision', 'Peers keep their own ledgers']);
     const peerKey = join(peer.home, '.config', 'remembrancer', 'keys', `${fingerprint}.pub.asc`);
     await local.ok(['federation', 'add', 'lab', peer.repo, '--key', peerKey]);
