@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryReader } from '../../git/history.js';
-import { ObjectStore } from '../../git/object-store.js';
+import { ObjectStore, ObjectTooLargeError } from '../../git/object-store.js';
 import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from '../envelope.js';
 import { RemembrancerError } from '../errors.js';
 import type { RejectedMemory } from '../memory-types.js';
@@ -42,6 +42,24 @@ export function reasonOf(err: unknown): string {
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
   const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || 'unreadable';
   return line.length > 480 ? line.slice(0, 479) + '…' : line;
+}
+
+/**
+ * A memory file's blob, refused from its header alone when it is over a memory's limit;
+ * one that inflates to other than its header states is refused as corrupt.
+ */
+function readBlob(store: ObjectStore | undefined, oid: string) {
+  try {
+    return store?.read(oid, MAX_MEMORY_BYTES);
+  } catch (err) {
+    if (err instanceof ObjectTooLargeError) {
+      throw new RemembrancerError(
+        'FILE_TOO_LARGE',
+        `${err.size} bytes, over the ${MAX_MEMORY_BYTES}-byte limit of a memory`,
+      );
+    }
+    throw new RemembrancerError('GIT_FAILED', `blob ${oid} cannot be read: ${reasonOf(err)}`);
+  }
 }
 
 /**
@@ -102,7 +120,8 @@ export async function diffPeer(
   await mapLimit(candidates, 16, async ({ path, oid }) => {
     const id = FILE.exec(path.split('/')[2] as string)?.[1] as string;
     try {
-      const object = store?.read(oid);
+      // The size comes from the object's header: a larger blob is never inflated.
+      const object = readBlob(store, oid);
       if (!object || object.type !== 'blob') {
         throw new RemembrancerError(
           'FILE_NOT_FOUND',
@@ -110,12 +129,6 @@ export async function diffPeer(
         );
       }
       const blob = object.content;
-      if (blob.length > MAX_MEMORY_BYTES) {
-        throw new RemembrancerError(
-          'FILE_TOO_LARGE',
-          `${blob.length} bytes, over the ${MAX_MEMORY_BYTES}-byte limit of a memory`,
-        );
-      }
       const memory = decodeMemory(path, blob);
       const local = join(localDir, path);
       let ours: Memory | undefined;
