@@ -66,7 +66,9 @@ function deflatedBound(n: number): number {
 }
 
 /** Inflates exactly `size` bytes from `input`, never more; throws when it holds other than that. */
-function inflateExact(input: Buffer, size: number, what: () => string): Buffer {
+function inflateExact(input: Buffer, size: number, what: () => string, headerBytes = 0): Buffer {
+  // What the object's header states, for the messages: a loose object's own header aside.
+  const stated = size - headerBytes;
   let out: Buffer;
   try {
     // An output chunk the size of the object: the default 16 KiB chunk per call doubles the
@@ -78,14 +80,17 @@ function inflateExact(input: Buffer, size: number, what: () => string): Buffer {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new Error(`${what()} inflates to more than the ${size} bytes its header states`, {
+      throw new Error(`${what()} inflates to more than the ${stated} bytes its header states`, {
         cause: err,
       });
     }
     throw new Error(`${what()} is corrupt (${(err as Error).message})`, { cause: err });
   }
-  if (out.length !== size)
-    throw new Error(`${what()} inflates to ${out.length} bytes, not the ${size} its header states`);
+  if (out.length !== size) {
+    throw new Error(
+      `${what()} inflates to ${out.length - headerBytes} bytes, not the ${stated} its header states`,
+    );
+  }
   return out;
 }
 
@@ -636,7 +641,8 @@ export class ObjectStore {
       const raw = inflateExact(
         readAt(fd, 0, deflatedBound(total)),
         total,
-        () => `loose object ${oid}`,
+        () => `loose ${header.type} ${oid}`,
+        header.length,
       );
       return { type: header.type, content: raw.subarray(header.length) };
     } finally {
