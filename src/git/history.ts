@@ -136,6 +136,21 @@ export class HistoryReader {
     return oid;
   }
 
+  /**
+   * The first folder on `path` (a/b/c) in a commit that is a symbolic link instead, as the
+   * path up to it, or undefined: treeAt says only that no folder is there.
+   */
+  async symlinkOnPath(commit: string, path: string): Promise<string | undefined> {
+    let oid: string | undefined = (await this.commit(commit)).tree;
+    const parts = path.split('/');
+    for (let i = 0; i < parts.length && oid !== undefined; i++) {
+      const entry: TreeEntry | undefined = (await this.tree(oid)).find((e) => e.path === parts[i]);
+      if (entry?.mode === '120000') return parts.slice(0, i + 1).join('/');
+      oid = entry?.type === 'tree' ? entry.oid : undefined;
+    }
+    return undefined;
+  }
+
   private memoriesTree(commit: string): Promise<string | undefined> {
     return this.treeAt(commit, `${REM_DIR}/${MEMORIES_DIR}`);
   }

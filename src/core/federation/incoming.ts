@@ -81,6 +81,10 @@ export async function diffPeer(
     );
     for (const shard of await history.tree(peerTree)) {
       const path = `memories/${shard.path}`;
+      if (shard.mode === '120000') {
+        rejected.push({ path, reason: 'a symbolic link where a shard folder belongs, refused' });
+        continue;
+      }
       if (shard.type !== 'tree' || !SHARD.test(shard.path)) {
         rejected.push({ path, reason: 'not a shard folder of memories/ (two hex digits)' });
         continue;
