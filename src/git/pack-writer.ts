@@ -221,6 +221,8 @@ class PackFile {
         inflate.on('error', (err) => reject((failure ??= corrupt(what, err))));
       });
       ended.catch(() => undefined); // awaited below; an early failure must not go unhandled
+      const abort = () => inflate.destroy(new Error('timed out'));
+      signal?.addEventListener('abort', abort, { once: true });
       for (let done = 0; done < data.length && !failure;) {
         signal?.throwIfAborted();
         const length = Math.min(COPY_CHUNK, data.length - done);
@@ -232,7 +234,7 @@ class PackFile {
         done += chunk.length;
       }
       if (!failure) inflate.end();
-      await ended;
+      await ended.finally(() => signal?.removeEventListener('abort', abort));
       check.end();
     } finally {
       closeSync(source);
