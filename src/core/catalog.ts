@@ -8,7 +8,7 @@
  * `exact` also compares each file's size and modification time, as git's index does, to
  * catch a file edited in place. Only new or changed files are read and checked.
  */
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from './envelope.js';
@@ -16,7 +16,7 @@ import { RemembrancerError } from './errors.js';
 import { isSeal, sealBody, type SealBody } from './memory-types.js';
 import { MEMORIES_DIR, memoryPath, parseMemoryPath } from './paths.js';
 import { cacheDir, type Repository } from './repository.js';
-import { WorkingTreeSnapshot } from './snapshot.js';
+import { symlinkRefused, WorkingTreeSnapshot } from './snapshot.js';
 
 export interface CatalogEntry {
   id: string;
@@ -96,14 +96,23 @@ export async function openCatalog(
   const rows: Row[] = [];
   let changed = false;
   let shards: string[];
+  const linked = [repo.remDir, root].findIndex((d) =>
+    lstatSync(d, { throwIfNoEntry: false })?.isSymbolicLink(),
+  );
   try {
-    shards = readdirSync(root).sort();
+    // A linked .remembrancer/ or memories/ is never followed.
+    shards = linked === -1 ? readdirSync(root).sort() : [];
   } catch {
     shards = [];
   }
+  if (linked !== -1) problems.push(symlinkRefused(linked === 0 ? '' : MEMORIES_DIR));
   for (const shard of shards) {
     const dir = join(root, shard);
-    const dirStats = statSync(dir, { throwIfNoEntry: false });
+    const dirStats = lstatSync(dir, { throwIfNoEntry: false });
+    if (dirStats?.isSymbolicLink()) {
+      problems.push(symlinkRefused(`${MEMORIES_DIR}/${shard}`));
+      continue;
+    }
     if (!dirStats?.isDirectory()) continue; // a file where a shard should be: the covenant says so
     dirs[shard] = dirStats.mtimeMs;
     const known = byShard.get(shard) ?? new Map<string, Row>();

@@ -2,7 +2,15 @@
  * A snapshot is one state of `.remembrancer/`: the working tree, the index, or a commit.
  * Covenants compare two of them; everything else reads the working tree.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { RemembrancerError } from './errors.js';
 import { repoRelative } from './paths.js';
@@ -28,6 +36,33 @@ export interface Snapshot {
 }
 
 /**
+ * A symbolic link where .remembrancer/ or one of its folders or files belongs: never
+ * followed, since it would read the memory from wherever it points. `path` is relative to
+ * .remembrancer/ ('' for the folder itself).
+ */
+export function symlinkRefused(path: string): RemembrancerError {
+  const parts = path === '' ? [] : path.split('/');
+  const what =
+    parts.length === 0
+      ? 'the .remembrancer/ folder'
+      : parts[0] !== 'memories'
+        ? 'a file or folder of .remembrancer/'
+        : parts.length === 1
+          ? 'the memories/ folder'
+          : parts.length === 2
+            ? 'a shard folder'
+            : 'a memory file';
+  return new RemembrancerError(
+    'UNEXPECTED_FILE',
+    `a symbolic link where ${what} belongs, refused: it would be read from wherever it points`,
+    {
+      file: path === '' ? '.remembrancer' : repoRelative(path),
+      fix: 'replace the link with the real folder or file (git rm the link, then restore it from a commit)',
+    },
+  );
+}
+
+/**
  * The files on disk. Reads are synchronous on purpose: for thousands of small files the
  * synchronous calls are several times faster than promise-based ones (no thread-pool hop
  * per call), and nothing else needs the event loop while a command reads its memory.
@@ -35,9 +70,29 @@ export interface Snapshot {
 export class WorkingTreeSnapshot implements Snapshot {
   readonly label = 'working tree';
 
+  /** Folders (relative to .remembrancer/) already seen to be no symbolic link. */
+  private readonly realFolders = new Set<string>();
+
   constructor(private readonly remDir: string) {}
 
+  /**
+   * Throws symlinkRefused when .remembrancer/ or a folder on the way to `dir` (relative to
+   * it) is a symbolic link: readdir and open would follow it. Each folder is looked at once.
+   */
+  private refuseLinkedFolders(dir: string): void {
+    const parts = dir.split('/').filter(Boolean);
+    for (let depth = 0; depth <= parts.length; depth++) {
+      const rel = parts.slice(0, depth).join('/');
+      if (this.realFolders.has(rel)) continue;
+      const stats = lstatSync(join(this.remDir, rel), { throwIfNoEntry: false });
+      if (stats?.isSymbolicLink()) throw symlinkRefused(rel);
+      if (!stats) return; // nothing there: nothing to follow
+      this.realFolders.add(rel);
+    }
+  }
+
   async list(prefix = ''): Promise<SnapshotEntry[]> {
+    this.refuseLinkedFolders(prefix);
     const entries: SnapshotEntry[] = [];
     const walk = (dir: string, prefix: string): void => {
       let names;
@@ -60,6 +115,7 @@ export class WorkingTreeSnapshot implements Snapshot {
   }
 
   async read(path: string, maxBytes?: number): Promise<Uint8Array | undefined> {
+    this.refuseLinkedFolders(path.slice(0, Math.max(0, path.lastIndexOf('/'))));
     let fd: number;
     try {
       // O_NOFOLLOW: a symlink under .remembrancer/ is never followed out of it.

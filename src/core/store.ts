@@ -8,7 +8,7 @@ import { RemembrancerError } from './errors.js';
 import { MEMORIES_DIR, parseMemoryPath, repoRelative } from './paths.js';
 import { isTempFile } from './atomic-write.js';
 import { mapLimit } from './map-limit.js';
-import type { Snapshot, SnapshotEntry } from './snapshot.js';
+import { symlinkRefused, type Snapshot, type SnapshotEntry } from './snapshot.js';
 
 export interface LoadedMemories {
   memories: Memory[];
@@ -35,12 +35,7 @@ function unexpected(entry: SnapshotEntry): RemembrancerError {
       fix: 'delete it; the write it belonged to never completed',
     });
   }
-  if (entry.kind === 'symlink') {
-    return new RemembrancerError('UNEXPECTED_FILE', 'symbolic link in memories/', {
-      file,
-      fix: 'delete it; memories are plain files',
-    });
-  }
+  if (entry.kind === 'symlink') return symlinkRefused(entry.path);
   return new RemembrancerError('UNEXPECTED_FILE', 'file that is not a memory in memories/', {
     file,
     fix: 'only memories/<aa>/<id>.json may live there; move or delete it',

@@ -12,6 +12,7 @@ import { fs, isogit } from './isogit.js';
 import { ObjectStore } from './object-store.js';
 import { missingObjects, type ReadRaw } from './object-walk.js';
 import { TransportError } from './fetch-local.js';
+import type { StagedPack } from './pack-writer.js';
 
 const REMOTE = 'remembrancer-peer';
 
@@ -57,7 +58,7 @@ export interface HttpFetch {
   /** What the peer's ref points to. */
   oid: string;
   /** The pack and index written in the scratch folder, if any objects came. */
-  pack?: { pack: string; idx: string; name: string };
+  pack?: StagedPack;
 }
 
 function describe(err: unknown): TransportError {
@@ -150,8 +151,7 @@ export async function fetchOverHttp(
     'commit',
     (o) => ours.has(o),
     read,
-    false,
-    (o) => fetched.has(o),
+    (o) => fetched.header(o)?.type,
   );
   if (!packFile) return { oid };
   const name = packFile.slice(0, -'.pack'.length);

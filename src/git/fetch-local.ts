@@ -6,9 +6,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fs, isogit } from './isogit.js';
+import { MAX_OBJECT_BYTES } from './limits.js';
 import { ObjectStore } from './object-store.js';
-import { missingObjects } from './object-walk.js';
-import type { RawObject } from './pack-writer.js';
+import { missingObjects, type Walked } from './object-walk.js';
+import type { PackEntry } from './pack-writer.js';
 
 export class TransportError extends Error {
   constructor(
@@ -54,8 +55,41 @@ export async function resolvePeerRef(gitdir: string, ref: string): Promise<strin
 export interface LocalFetch {
   /** What the peer's ref points to. */
   oid: string;
-  /** The objects we lacked, read from the peer. */
-  objects: RawObject[];
+  /** The objects we lacked, as the peer's store holds them, to be written as one pack. */
+  objects: PackEntry[];
+}
+
+/**
+ * How each object is copied from the peer's store, none of them inflated whole unless it
+ * must be: packed data is copied as it is (a delta along with its base when that comes too),
+ * a large loose object is deflated again as a stream. Only a delta whose base does not come
+ * is rebuilt, when it is small enough to hold; a larger one brings its bases along instead
+ * (objects we already have, stored twice, which git allows).
+ */
+function packEntries(theirs: ObjectStore, walked: Walked[], signal: AbortSignal): PackEntry[] {
+  const entries: PackEntry[] = [];
+  const coming = new Set(walked.map((w) => w.oid));
+  const queue = walked.map((w) => w.oid);
+  for (let i = 0; i < queue.length; i++) {
+    signal.throwIfAborted();
+    const oid = queue[i] as string;
+    const stored = theirs.stored(oid);
+    if (!stored) throw new Error(`${oid} is not in the peer's store`);
+    const entry: PackEntry = { oid, type: stored.type, stored };
+    if (stored.kind === 'loose' && stored.size <= MAX_OBJECT_BYTES) {
+      entry.content = (theirs.read(oid) as { content: Buffer }).content;
+    } else if (stored.kind === 'packed' && stored.base !== undefined && !coming.has(stored.base)) {
+      const size = theirs.header(oid)?.size ?? Infinity;
+      if (size <= MAX_OBJECT_BYTES) {
+        entry.content = (theirs.read(oid) as { content: Buffer }).content;
+      } else {
+        coming.add(stored.base);
+        queue.push(stored.base);
+      }
+    }
+    entries.push(entry);
+  }
+  return entries;
 }
 
 export async function readLocalPeer(
@@ -68,7 +102,7 @@ export async function readLocalPeer(
   const oid = await resolvePeerRef(gitdir, ref);
   const theirs = new ObjectStore(gitdir);
   const ours = new ObjectStore(ourGitdir);
-  const objects = await missingObjects(
+  const walked = await missingObjects(
     oid,
     'commit',
     (o) => ours.has(o),
@@ -78,6 +112,7 @@ export async function readLocalPeer(
       if (!object) throw new Error(`${o} is not in the peer's store`);
       return object;
     },
+    (o) => theirs.header(o)?.type,
   );
-  return { oid, objects };
+  return { oid, objects: packEntries(theirs, walked, signal) };
 }

@@ -15,8 +15,9 @@ import { readLocalPeer, TransportError } from './fetch-local.js';
 import { fetchOverHttp } from './fetch-http.js';
 import { fetchWithGit } from './fetch-system.js';
 import { fs, isogit } from './isogit.js';
+import { ObjectStore } from './object-store.js';
 import { MissingObjectError } from './object-walk.js';
-import { installPack, movePackIn, removePack } from './pack-writer.js';
+import { movePackIn, removePack, writePack, type StagedPack } from './pack-writer.js';
 import { classifyPeerUrl, redactUrl, scrub } from './peer-url.js';
 
 export interface FetchResult {
@@ -44,18 +45,19 @@ async function readRef(repo: Repository, ref: string): Promise<string | undefine
   }
 }
 
-async function peel(repo: Repository, oid: string): Promise<string> {
-  const git = await isogit();
+/**
+ * The commit a fetched oid names, a tag peeled, read through our own object reader:
+ * isomorphic-git would load the whole new pack into memory to read one commit of it.
+ */
+function peel(repo: Repository, oid: string): string {
+  const store = new ObjectStore(repo.gitdir);
   for (let i = 0; i < 10; i++) {
-    const { type, object } = await git.readObject({
-      fs,
-      gitdir: repo.gitdir,
-      oid,
-      format: 'parsed',
-    });
-    if (type === 'commit') return oid;
-    if (type !== 'tag') break;
-    oid = (object as { object: string }).object;
+    const object = store.read(oid);
+    if (object?.type === 'commit') return oid;
+    if (object?.type !== 'tag') break;
+    const target = /^object ([0-9a-f]{40})$/m.exec(object.content.toString('latin1'));
+    if (!target) break;
+    oid = target[1] as string;
   }
   throw new TransportError(`its ref does not point to a commit`);
 }
@@ -124,11 +126,13 @@ export async function fetchPeer(
       oid = (await readRef(repo, trackingRef)) as string;
     } else {
       await mkdir(scratch, { recursive: true });
-      let install: () => Promise<string | undefined>;
+      // The pack is written in the scratch folder first, where a time-out or a refusal
+      // leaves nothing of it in our store; only moving it in is critical.
+      let pack: StagedPack | undefined;
       if (address.transport === 'local') {
         const fetched = await readLocalPeer(repo.gitdir, address.path, peer.ref, signal);
         oid = fetched.oid;
-        install = () => installPack(repo.gitdir, scratch, fetched.objects);
+        pack = await writePack(scratch, fetched.objects, signal);
       } else {
         const fetched = await fetchOverHttp(
           repo.gitdir,
@@ -139,13 +143,13 @@ export async function fetchPeer(
           signal,
         );
         oid = fetched.oid;
-        const pack = fetched.pack;
-        install = async () => {
-          if (!pack) return undefined;
-          const created = await movePackIn(repo.gitdir, pack.name, pack.pack, pack.idx);
-          return created ? pack.name : undefined;
-        };
+        pack = fetched.pack;
       }
+      const install = async () => {
+        if (!pack) return undefined;
+        const created = await movePackIn(repo.gitdir, pack.name, pack.pack, pack.idx);
+        return created ? pack.name : undefined;
+      };
       signal.throwIfAborted();
       await critical(async () => {
         const pack = await install();
@@ -158,7 +162,7 @@ export async function fetchPeer(
       });
     }
     return {
-      commit: await peel(repo, oid),
+      commit: peel(repo, oid),
       trackingRef,
       transport: address.transport,
       updated: oid !== before,

@@ -39,19 +39,19 @@ export class HistoryReader {
    * lookup (isomorphic-git parses a whole pack index before its first read: a tenth of a
    * second at 100,000 memories). An object written since is found by looking again.
    */
-  private object(oid: string): StoredObject {
+  private object(oid: string, limit?: number): StoredObject {
     this.store ??= new ObjectStore(this.repo.gitdir);
-    let found = this.store.read(oid);
+    let found = this.store.read(oid, limit);
     if (!found) {
       this.store = new ObjectStore(this.repo.gitdir);
-      found = this.store.read(oid);
+      found = this.store.read(oid, limit);
     }
     if (!found) throw new Error(`git object ${oid} is missing from ${this.repo.gitdir}`);
     return found;
   }
 
-  private typed(oid: string, type: StoredObject['type']): Buffer {
-    const found = this.object(oid);
+  private typed(oid: string, type: StoredObject['type'], limit?: number): Buffer {
+    const found = this.object(oid, limit);
     if (found.type !== type) throw new Error(`git object ${oid} is a ${found.type}, not a ${type}`);
     return found.content;
   }
@@ -105,13 +105,16 @@ export class HistoryReader {
     return false;
   }
 
-  /** The bytes of a blob. */
-  async blob(oid: string): Promise<Buffer> {
-    return this.typed(oid, 'blob');
+  /**
+   * The bytes of a blob. Over `limit` bytes (by default the most any object is read
+   * whole), it throws ObjectTooLargeError from the object's header, inflating nothing.
+   */
+  async blob(oid: string, limit?: number): Promise<Buffer> {
+    return this.typed(oid, 'blob', limit);
   }
 
-  /** The bytes of the file at `path` (a/b/c) in a commit, or undefined. */
-  async fileAt(commit: string, path: string): Promise<Buffer | undefined> {
+  /** The bytes of the file at `path` (a/b/c) in a commit, or undefined; see blob(). */
+  async fileAt(commit: string, path: string, limit?: number): Promise<Buffer | undefined> {
     const slash = path.lastIndexOf('/');
     const dir =
       slash === -1
@@ -119,7 +122,7 @@ export class HistoryReader {
         : await this.treeAt(commit, path.slice(0, slash));
     if (dir === undefined) return undefined;
     const entry = (await this.tree(dir)).find((e) => e.path === path.slice(slash + 1));
-    return entry?.type === 'blob' ? this.blob(entry.oid) : undefined;
+    return entry?.type === 'blob' ? this.blob(entry.oid, limit) : undefined;
   }
 
   /** The id of the tree at `path` (a/b/c) in a commit, or undefined. */
@@ -131,6 +134,21 @@ export class HistoryReader {
       oid = entry?.type === 'tree' ? entry.oid : undefined;
     }
     return oid;
+  }
+
+  /**
+   * The first folder on `path` (a/b/c) in a commit that is a symbolic link instead, as the
+   * path up to it, or undefined: treeAt says only that no folder is there.
+   */
+  async symlinkOnPath(commit: string, path: string): Promise<string | undefined> {
+    let oid: string | undefined = (await this.commit(commit)).tree;
+    const parts = path.split('/');
+    for (let i = 0; i < parts.length && oid !== undefined; i++) {
+      const entry: TreeEntry | undefined = (await this.tree(oid)).find((e) => e.path === parts[i]);
+      if (entry?.mode === '120000') return parts.slice(0, i + 1).join('/');
+      oid = entry?.type === 'tree' ? entry.oid : undefined;
+    }
+    return undefined;
   }
 
   private memoriesTree(commit: string): Promise<string | undefined> {

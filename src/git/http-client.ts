@@ -7,8 +7,47 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
+import { TransportError } from './fetch-local.js';
+import { bytes, MAX_HTTP_RESPONSE_BYTES } from './limits.js';
+import { PackRefusedError, PackScanner, SideBand } from './pack-scan.js';
 
 const MAX_REDIRECTS = 5;
+
+/** A response's body, refused once it passes MAX_HTTP_RESPONSE_BYTES. */
+async function* capped(res: http.IncomingMessage): AsyncIterableIterator<Uint8Array> {
+  let total = 0;
+  for await (const chunk of res) {
+    total += (chunk as Buffer).length;
+    if (total > MAX_HTTP_RESPONSE_BYTES) {
+      res.destroy();
+      throw new TransportError(
+        `the server sent over ${bytes(MAX_HTTP_RESPONSE_BYTES)} in one response; fetch this peer over ssh or a path on this machine`,
+      );
+    }
+    yield chunk as Buffer;
+  }
+}
+
+/**
+ * An upload-pack response passed on as it comes, its pack checked on the way (see
+ * pack-scan.ts): a refusal ends the body with an error, which isomorphic-git reports
+ * before it indexes anything.
+ */
+async function* checkedUploadPack(res: http.IncomingMessage): AsyncIterableIterator<Uint8Array> {
+  const scanner = new PackScanner();
+  const band = new SideBand((data) => scanner.push(data));
+  try {
+    for await (const chunk of capped(res)) {
+      band.push(chunk as Buffer);
+      yield chunk;
+    }
+    if (band.sawPack && band.complete) scanner.end();
+  } catch (err) {
+    res.destroy();
+    if (err instanceof PackRefusedError) throw new TransportError(err.message);
+    throw err;
+  }
+}
 
 async function collect(body: AsyncIterableIterator<Uint8Array> | undefined): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -64,7 +103,10 @@ export function abortableHttp(signal: AbortSignal): HttpClient {
           statusCode: status,
           statusMessage: res.statusMessage ?? '',
           headers,
-          body: res[Symbol.asyncIterator]() as AsyncIterableIterator<Uint8Array>,
+          body:
+            method === 'POST' && status === 200 && url.endsWith('/git-upload-pack')
+              ? checkedUploadPack(res)
+              : capped(res),
         };
       }
     },

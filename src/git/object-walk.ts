@@ -4,11 +4,24 @@
  * everything below it, as git guarantees for a connected store.
  */
 import { setImmediate } from 'node:timers/promises';
-import type { ObjectType, RawObject } from './pack-writer.js';
+import { ObjectTooLargeError } from './object-store.js';
+import type { ObjectType } from './pack-writer.js';
 import { parseTreeObject } from './tree-object.js';
 
-/** Reads an object synchronously; the walk yields to the event loop now and then. */
-export type ReadRaw = (oid: string) => Omit<RawObject, 'oid'>;
+/**
+ * Reads a commit, tree or tag synchronously; the walk yields to the event loop now and
+ * then. Blobs, which have no children, are never read: only their type is asked for.
+ */
+export type ReadRaw = (oid: string) => { type: ObjectType; content: Uint8Array };
+
+/** An object's type from its header, or undefined when the source does not have it. */
+export type ReadType = (oid: string) => ObjectType | undefined;
+
+/** An object the walk found missing. */
+export interface Walked {
+  oid: string;
+  type: ObjectType;
+}
 
 const YIELD_EVERY = 2000;
 
@@ -58,19 +71,18 @@ function children(type: ObjectType, content: Uint8Array): [string, ObjectType][]
 }
 
 /**
- * Every object reachable from `start` that `have` says is absent, read through `read`.
- * `keep` false checks connectivity only and returns no content; blobs are then only
- * looked up through `present`, when given.
+ * Every object reachable from `start` that `have` says is absent: commits, trees and tags
+ * read through `read`, blobs only looked up through `typeOf`, so that no blob of any size
+ * is inflated to walk past it.
  */
 export async function missingObjects(
   start: string,
   startType: ObjectType,
   have: (oid: string) => boolean,
   read: ReadRaw,
-  keep = true,
-  present?: (oid: string) => boolean,
-): Promise<RawObject[]> {
-  const found: RawObject[] = [];
+  typeOf: ReadType,
+): Promise<Walked[]> {
+  const found: Walked[] = [];
   const seen = new Set<string>();
   const stack: [string, ObjectType][] = [[start, startType]];
   while (stack.length > 0) {
@@ -78,16 +90,24 @@ export async function missingObjects(
     if (seen.has(oid)) continue;
     seen.add(oid);
     if (have(oid)) continue;
-    if (!keep && expected === 'blob' && present?.(oid)) {
-      // A blob has no children: checking that it came is enough, no need to inflate it.
-      found.push({ oid, type: 'blob', content: new Uint8Array() });
+    if (found.length % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
+    if (expected === 'blob') {
+      let type;
+      try {
+        type = typeOf(oid);
+      } catch (err) {
+        throw new MissingObjectError(oid, expected, err);
+      }
+      if (type !== 'blob') throw new MissingObjectError(oid, expected);
+      found.push({ oid, type });
       continue;
     }
-    if (found.length % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
     let object;
     try {
       object = read(oid);
     } catch (err) {
+      // Too large to read is said as it is: the object is there.
+      if (err instanceof ObjectTooLargeError) throw err;
       throw new MissingObjectError(oid, expected, err);
     }
     if (object.type !== expected && !(expected === 'commit' && object.type === 'tag')) {
@@ -96,7 +116,7 @@ export async function missingObjects(
     for (const child of children(object.type, object.content)) {
       if (!seen.has(child[0])) stack.push(child);
     }
-    found.push(keep ? { oid, ...object } : { oid, type: object.type, content: new Uint8Array() });
+    found.push({ oid, type: object.type });
   }
   return found;
 }

@@ -4,6 +4,7 @@ import { REM_DIR, repoRelative } from '../core/paths.js';
 import type { Repository } from '../core/repository.js';
 import type { Snapshot, SnapshotEntry } from '../core/snapshot.js';
 import { HistoryReader } from './history.js';
+import { ObjectTooLargeError } from './object-store.js';
 import { fs, isogit } from './isogit.js';
 
 const MODE_SYMLINK = '120000';
@@ -92,11 +93,16 @@ abstract class GitSnapshot implements Snapshot {
     await this.list();
     const entry = this.byPath?.get(path);
     if (!entry?.oid || entry.kind !== 'file') return undefined;
-    const blob = await this.objects.blob(entry.oid);
-    if (maxBytes !== undefined && blob.length > maxBytes) {
+    // The size is read from the object's header: a larger blob is never inflated.
+    let blob: Buffer;
+    try {
+      blob = await this.objects.blob(entry.oid, maxBytes);
+    } catch (err) {
+      if (!(err instanceof ObjectTooLargeError)) throw err;
+      const limit = maxBytes ?? err.limit;
       throw new RemembrancerError(
         'FILE_TOO_LARGE',
-        `file is ${blob.length} bytes, over the ${maxBytes}-byte limit`,
+        `file is ${err.size} bytes, over the ${limit}-byte limit`,
         {
           file: repoRelative(path),
           fix: 'remove it; memories are small JSON files',

@@ -15,6 +15,11 @@ import { createServer as createMcpServer } from './server.js';
 export const DEFAULT_PORT = 8765;
 /** A JSON-RPC request larger than this is not a memory tool call. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** How much more of an oversized body is read and dropped before the connection is cut. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+/** A client that takes longer to send its headers, or its whole request, is cut off. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface HttpOptions {
   host: string;
@@ -27,20 +32,49 @@ function reply(res: ServerResponse, status: number, message: string, headers = {
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
 }
 
+/**
+ * The body, or undefined once it is over MAX_BODY_BYTES: the rest is then read and
+ * dropped (up to MAX_DRAIN_BYTES), so that the client, still sending, hears the 413
+ * instead of a reset connection.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else if (chunks.length > 0) {
+        chunks.length = 0;
         resolve(undefined);
-        req.destroy();
-      } else chunks.push(chunk);
+      }
+      if (size > MAX_BODY_BYTES + MAX_DRAIN_BYTES) req.destroy();
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** Over the cap: a JSON-RPC error with HTTP 413, and the connection closed once it is sent. */
+function tooLarge(res: ServerResponse): void {
+  reply(res, 413, `request too large: over the ${MAX_BODY_BYTES}-byte limit of a request`, {
+    connection: 'close',
+  });
+}
+
+/** Reads and drops a body refused unread, up to MAX_DRAIN_BYTES, so the client hears why. */
+function drain(req: IncomingMessage): void {
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_DRAIN_BYTES) req.destroy();
+  });
+}
+
+/** Whether the request says, before its body, that the body is over the cap. */
+function declaredTooLarge(req: IncomingMessage): boolean {
+  const length = Number(req.headers['content-length']);
+  return Number.isFinite(length) && length > MAX_BODY_BYTES;
 }
 
 export async function serveHttp(
@@ -61,8 +95,12 @@ export async function serveHttp(
         allow: 'POST',
       });
     }
+    if (declaredTooLarge(req)) {
+      drain(req);
+      return tooLarge(res);
+    }
     const body = await readBody(req);
-    if (body === undefined) return reply(res, 413, 'request too large');
+    if (body === undefined) return tooLarge(res);
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -90,12 +128,23 @@ export async function serveHttp(
     await transport.handleRequest(req, res, parsed);
   };
 
-  const http = createServer((req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err: unknown) => {
       log(err instanceof Error && err.stack ? err.stack : String(err));
       if (!res.headersSent) reply(res, 500, 'internal error');
       else res.end();
     });
+  };
+  const http = createServer(
+    { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    serve,
+  );
+  // A client that asks before sending (Expect: 100-continue, as curl does for a large
+  // body) is told to go on only when its body may come: over the cap, it gets its answer
+  // (a 413, or whatever the checks before it say) and never sends the body.
+  http.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!declaredTooLarge(req)) res.writeContinue();
+    serve(req, res);
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', (err: NodeJS.ErrnoException) => {

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryReader } from '../../git/history.js';
-import { ObjectStore } from '../../git/object-store.js';
+import { ObjectStore, ObjectTooLargeError } from '../../git/object-store.js';
 import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from '../envelope.js';
 import { RemembrancerError } from '../errors.js';
 import type { RejectedMemory } from '../memory-types.js';
@@ -45,6 +45,24 @@ export function reasonOf(err: unknown): string {
 }
 
 /**
+ * A memory file's blob, refused from its header alone when it is over a memory's limit;
+ * one that inflates to other than its header states is refused as corrupt.
+ */
+function readBlob(store: ObjectStore | undefined, oid: string) {
+  try {
+    return store?.read(oid, MAX_MEMORY_BYTES);
+  } catch (err) {
+    if (err instanceof ObjectTooLargeError) {
+      throw new RemembrancerError(
+        'FILE_TOO_LARGE',
+        `${err.size} bytes, over the ${MAX_MEMORY_BYTES}-byte limit of a memory`,
+      );
+    }
+    throw new RemembrancerError('GIT_FAILED', `blob ${oid} cannot be read: ${reasonOf(err)}`);
+  }
+}
+
+/**
  * `ourTree` is the memories/ tree to compare with and `localDir` the .remembrancer/ whose
  * copies the peer's may add signatures to: ours for a core peer, its view for an external one.
  */
@@ -63,6 +81,10 @@ export async function diffPeer(
     );
     for (const shard of await history.tree(peerTree)) {
       const path = `memories/${shard.path}`;
+      if (shard.mode === '120000') {
+        rejected.push({ path, reason: 'a symbolic link where a shard folder belongs, refused' });
+        continue;
+      }
       if (shard.type !== 'tree' || !SHARD.test(shard.path)) {
         rejected.push({ path, reason: 'not a shard folder of memories/ (two hex digits)' });
         continue;
@@ -102,7 +124,8 @@ export async function diffPeer(
   await mapLimit(candidates, 16, async ({ path, oid }) => {
     const id = FILE.exec(path.split('/')[2] as string)?.[1] as string;
     try {
-      const object = store?.read(oid);
+      // The size comes from the object's header: a larger blob is never inflated.
+      const object = readBlob(store, oid);
       if (!object || object.type !== 'blob') {
         throw new RemembrancerError(
           'FILE_NOT_FOUND',
@@ -110,12 +133,6 @@ export async function diffPeer(
         );
       }
       const blob = object.content;
-      if (blob.length > MAX_MEMORY_BYTES) {
-        throw new RemembrancerError(
-          'FILE_TOO_LARGE',
-          `${blob.length} bytes, over the ${MAX_MEMORY_BYTES}-byte limit of a memory`,
-        );
-      }
       const memory = decodeMemory(path, blob);
       const local = join(localDir, path);
       let ours: Memory | undefined;

@@ -153,6 +153,14 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
       `peer "${peer.name}" rewrote its history: ${peer.ref} is now ${peerCommit.slice(0, 7)}, which does not descend from ${last?.slice(0, 7)} synced last (force-push); what it dropped stays here, and \`federation status\` keeps the record`,
     );
   }
+  const link = await history.symlinkOnPath(peerCommit, MEMORIES_TREE);
+  if (link) {
+    throw new RemembrancerError(
+      'UNEXPECTED_FILE',
+      `peer "${peer.name}": ${link} is a symbolic link in ${peer.ref} (${peerCommit.slice(0, 7)}), refused`,
+      { exitCode: 1, fix: `ask the peer to commit ${link}/ as a folder` },
+    );
+  }
   if ((await history.treeAt(peerCommit, REM_DIR)) === undefined) {
     throw new RemembrancerError(
       'PEER_UNREACHABLE',

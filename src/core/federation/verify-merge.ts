@@ -8,6 +8,7 @@ import { canonicalBytes } from '../canonical-json.js';
 import type { Signer } from '../../crypto/signer.js';
 import { HistoryReader } from '../../git/history.js';
 import { fs, isogit } from '../../git/isogit.js';
+import { ObjectStore } from '../../git/object-store.js';
 import { headCommit } from '../../git/snapshots.js';
 import { RemembrancerError } from '../errors.js';
 import { merkleRoot } from '../merkle.js';
@@ -55,12 +56,9 @@ async function startingPoints(repo: Repository): Promise<string[]> {
   return [...starts];
 }
 
-async function hasObject(repo: Repository, oid: string): Promise<boolean> {
-  const git = await isogit();
-  return git
-    .readObject({ fs, gitdir: repo.gitdir, oid, format: 'deflated' })
-    .then(() => true)
-    .catch(() => false);
+/** Read through our own object reader: isomorphic-git would load a whole pack to answer. */
+function hasObject(repo: Repository, oid: string): boolean {
+  return new ObjectStore(repo.gitdir).has(oid);
 }
 
 export async function readReceipt(repo: Repository, prefix: string): Promise<Memory> {
@@ -161,7 +159,7 @@ export async function verifyMerge(repo: Repository, prefix: string): Promise<Mer
       : `receipt says ${body.merged.root.slice(0, 12)}… over ${body.merged.treeSize}, recomputed ${merged.root.slice(0, 12)}… over ${merged.treeSize}`,
   });
 
-  if (await hasObject(repo, body.peerCommit)) {
+  if (hasObject(repo, body.peerCommit)) {
     const peerIds = await history.memoryIdsAt(body.peerCommit);
     const peer = await types.rootOf(peerIds, body.peerCommit);
     const inPeer = new Set(peerIds);

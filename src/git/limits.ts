@@ -1,0 +1,28 @@
+/**
+ * How much of a repository's or a peer's objects is ever held in memory at once. A git
+ * object's header states its size, and zlib turns a few kilobytes into gigabytes, so every
+ * object is measured by its header before it is inflated, and inflated with this cap.
+ * Objects copied from a peer are copied as they are stored, never inflated; only the ones
+ * that must be read (commits, trees, tags, memory files) meet these limits.
+ */
+
+/** The largest object (a commit, tree, tag or blob, or what a delta rebuilds) read whole. */
+export const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
+
+/** The longest chain of deltas followed to rebuild one object; git writes at most 4095. */
+export const MAX_DELTA_CHAIN = 5000;
+
+/**
+ * The most one HTTP response of a peer's server may hold: isomorphic-git keeps a fetched
+ * pack in memory to index it. A larger peer is fetched over ssh or file://, by git.
+ */
+export const MAX_HTTP_RESPONSE_BYTES = 512 * 1024 * 1024;
+
+/** The most objects in one pack fetched over HTTP (each costs isomorphic-git memory to index). */
+export const MAX_HTTP_PACK_OBJECTS = 2_000_000;
+
+/** One line for a size: "320864269 bytes (306 MiB)". */
+export function bytes(n: number): string {
+  if (n < 1024 * 1024) return `${n} bytes`;
+  return `${n} bytes (${Math.round(n / (1024 * 1024))} MiB)`;
+}
