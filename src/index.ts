@@ -26,5 +26,6 @@ export { TrustStore } from './core/trust.js';
 export { transact } from './core/transaction.js';
 export { resolveSigner, loadKeyFileSigner, loadGpgSigner, type Signer } from './crypto/signer.js';
 export { generateKeyPair } from './crypto/openpgp.js';
-export { CommitSnapshot, IndexSnapshot, headCommit, resolveCommit } from './git/snapshots.js';
+export { CommitSnapshot, IndexSnapshot, headCommit } from './git/snapshots.js';
+export { resolveCommit, type RevisionOptions } from './git/revision.js';
 export { fetchPeer, type FetchResult, type FetchOptions } from './git/fetch.js';

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { RemembrancerError } from '../core/errors.js';
 import type { Repository } from '../core/repository.js';
 import { fs, isogit } from '../git/isogit.js';
-import { headCommit, resolveCommit } from '../git/snapshots.js';
+import { resolveCommit } from '../git/revision.js';
+import { headCommit } from '../git/snapshots.js';
 
 export interface Range {
   event: string;
@@ -59,23 +60,41 @@ async function fetchCommit(repo: Repository, sha: string): Promise<void> {
   );
 }
 
-async function commit(repo: Repository, rev: string, what: string): Promise<string> {
+const FULL_ID = /^[0-9a-f]{40}$/;
+
+/**
+ * `what` names the commit in messages ("base", "pull request head"); `option` is how it was
+ * given: the base-ref input, or the event payload.
+ */
+async function commit(
+  repo: Repository,
+  rev: string,
+  what: string,
+  option: string,
+): Promise<string> {
+  const resolve = () => resolveCommit(repo, rev, { option });
   try {
-    return await resolveCommit(repo, rev);
-  } catch {
-    if (/^[0-9a-f]{40}$/.test(rev)) {
-      await fetchCommit(repo, rev);
-      try {
-        return await resolveCommit(repo, rev);
-      } catch {
-        // reported below
-      }
-    }
-    throw new RemembrancerError('USAGE', `the ${what} commit ${rev} is not in this clone`, {
-      fix: 'check out with history: actions/checkout with `fetch-depth: 0`',
-    });
+    return await resolve();
+  } catch (err) {
+    if (!(err instanceof RemembrancerError) || err.code !== 'UNKNOWN_REVISION') throw err;
   }
+  if (FULL_ID.test(rev)) {
+    await fetchCommit(repo, rev);
+    try {
+      return await resolve();
+    } catch (err) {
+      if (!(err instanceof RemembrancerError) || err.code !== 'UNKNOWN_REVISION') throw err;
+    }
+  }
+  throw new RemembrancerError(
+    'UNKNOWN_REVISION',
+    `the ${what} commit ${rev} (from ${option}) is not in this clone`,
+    { fix: 'check out with history: actions/checkout with `fetch-depth: 0`' },
+  );
 }
+
+const BASE_INPUT = 'the base-ref input';
+const EVENT = 'the event payload';
 
 export async function resolveRange(
   repo: Repository,
@@ -94,8 +113,8 @@ export async function resolveRange(
         fix: 'run the Action on pull_request, pull_request_target or push events',
       });
     }
-    const head = await commit(repo, pr.head.sha, 'pull request head');
-    let base = await commit(repo, baseInput || pr.base.sha, 'base');
+    const head = await commit(repo, pr.head.sha, 'pull request head', EVENT);
+    let base = await commit(repo, baseInput || pr.base.sha, 'base', baseInput ? BASE_INPUT : EVENT);
     const git = await isogit();
     const where = { fs, dir: repo.root, gitdir: repo.gitdir };
     const contains =
@@ -119,11 +138,11 @@ export async function resolveRange(
 
   if (event === 'push') {
     const push = payload as PushEvent;
-    const head = await commit(repo, push.after || env['GITHUB_SHA'] || 'HEAD', 'pushed');
+    const head = await commit(repo, push.after || env['GITHUB_SHA'] || 'HEAD', 'pushed', EVENT);
     let base: string | undefined;
-    if (baseInput) base = await commit(repo, baseInput, 'base');
+    if (baseInput) base = await commit(repo, baseInput, 'base', BASE_INPUT);
     else if (push.before && !ZERO.test(push.before))
-      base = await commit(repo, push.before, 'previous');
+      base = await commit(repo, push.before, 'previous', EVENT);
     else
       notes.push(
         'a new branch: there is no earlier commit to compare with; trust anchors come from the pushed commit',
@@ -132,13 +151,13 @@ export async function resolveRange(
   }
 
   const sha = env['GITHUB_SHA'];
-  const head = sha ? await commit(repo, sha, 'checked') : await headCommit(repo);
+  const head = sha ? await commit(repo, sha, 'checked', 'GITHUB_SHA') : await headCommit(repo);
   if (!head) {
     throw new RemembrancerError('USAGE', 'the repository has no commit to check', {
       fix: 'check out a commit first (actions/checkout)',
     });
   }
-  const base = baseInput ? await commit(repo, baseInput, 'base') : undefined;
+  const base = baseInput ? await commit(repo, baseInput, 'base', BASE_INPUT) : undefined;
   if (!base) notes.push(`${event}: no base-ref input, so only the commit itself is checked`);
   return { event, head, base, notes, ref: env['GITHUB_REF'] };
 }

@@ -54,7 +54,8 @@ export type ErrorCode =
   | 'SPAWN_INVALID'
   | 'PEER_REF_MISSING'
   | 'SIGNATURE_REVOKED'
-  | 'MERGE_MISMATCH';
+  | 'MERGE_MISMATCH'
+  | 'UNKNOWN_REVISION';
 
 /** Exit codes of every command: 0 success, 1 a check failed, 2 usage or input error. */
 export const EXIT_OK = 0;

@@ -15,43 +15,6 @@ function kindOf(mode: string): SnapshotEntry['kind'] {
   return 'other';
 }
 
-/** Resolves a revision (branch, tag, HEAD, full or abbreviated commit id) to a commit id. */
-export async function resolveCommit(
-  repo: Repository,
-  rev: string,
-  cache: object = {},
-): Promise<string> {
-  const git = await isogit();
-  const base = { fs, dir: repo.root, gitdir: repo.gitdir, cache };
-  let oid: string | undefined;
-  for (const candidate of [rev, `refs/heads/${rev}`, `refs/tags/${rev}`, `refs/remotes/${rev}`]) {
-    try {
-      oid = await git.resolveRef({ fs, dir: repo.root, gitdir: repo.gitdir, ref: candidate });
-      break;
-    } catch {
-      // try the next spelling
-    }
-  }
-  if (oid === undefined && /^[0-9a-f]{4,40}$/.test(rev)) {
-    oid = await git.expandOid({ ...base, oid: rev }).catch(() => undefined);
-  }
-  if (oid === undefined) {
-    throw new RemembrancerError('USAGE', `unknown revision "${rev}"`, {
-      fix: 'pass a branch, tag or commit that exists here (git fetch it first)',
-    });
-  }
-  // Peel annotated tags down to their commit.
-  for (let i = 0; i < 10; i++) {
-    const { type, object } = await git.readObject({ ...base, oid, format: 'parsed' });
-    if (type === 'commit') return oid;
-    if (type === 'tag') oid = (object as { object: string }).object;
-    else break;
-  }
-  throw new RemembrancerError('USAGE', `"${rev}" does not name a commit`, {
-    fix: 'pass a branch, tag or commit id',
-  });
-}
-
 /** The commit HEAD points at, or undefined in a repository with no commits yet. */
 export async function headCommit(repo: Repository): Promise<string | undefined> {
   const git = await isogit();

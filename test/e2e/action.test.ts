@@ -301,6 +301,42 @@ describe('the Action on pull_request', () => {
   });
 });
 
+describe('the base-ref input', () => {
+  it('takes git revision syntax: HEAD~1 on a push compares with the commit before', async () => {
+    const s = track(template.fork());
+    await s.ok(['record', 'decision', 'Compared with HEAD~1']);
+    const after = await head(s);
+    const run = await runAction(
+      s,
+      'push',
+      { ref: 'refs/heads/main', before: '0'.repeat(40), after },
+      { 'base-ref': 'HEAD~1' },
+      { GITHUB_SHA: after, GITHUB_REF: 'refs/heads/main' },
+    );
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs['memories-added']).toBe('1');
+  });
+
+  it('is never read as an option by git', async () => {
+    const s = track(template.fork());
+    const before = await s.state();
+    const after = await head(s);
+    const run = await runAction(
+      s,
+      'push',
+      { ref: 'refs/heads/main', after },
+      { 'base-ref': '--upload-pack=touch pwned' },
+      { GITHUB_SHA: after, GITHUB_REF: 'refs/heads/main' },
+    );
+    expect(run.code).toBe(1);
+    expect(annotations(run.stdout)[0]).toContain(
+      'the base-ref input "--upload-pack=touch pwned" starts with "-", so git would read it as an option',
+    );
+    expect(s.exists('pwned')).toBe(false);
+    expect(await s.state()).toBe(before);
+  });
+});
+
 describe('the Action on push', () => {
   it('checks the pushed range: a push that removes a memory fails', async () => {
     const s = track(template.fork());

@@ -125,7 +125,7 @@ export const merkleRootTool = defineTool({
   run: async (args, ctx) => {
     if (args.at !== undefined) {
       const { rootAt } = await import('../../core/root-at.js');
-      const at = await rootAt(ctx.repo, args.at);
+      const at = await rootAt(ctx.repo, args.at, 'at');
       return {
         root: at.root,
         treeSize: at.treeSize,
@@ -164,6 +164,6 @@ export const covenantStatus = defineTool({
   },
   run: async (args, ctx) => {
     const { checkCovenant } = await import('../../core/covenant-target.js');
-    return checkCovenant(ctx.repo, args);
+    return checkCovenant(ctx.repo, { ...args, names: { base: 'base', head: 'head' } });
   },
 });
