@@ -210,16 +210,20 @@ export async function main(runner: Runner): Promise<number> {
   const cache = {};
   const candidate = new CommitSnapshot(repo, range.head, 'head', cache);
   const base = range.base ? new CommitSnapshot(repo, range.base, 'base', cache) : undefined;
+  const governing = range.governing
+    ? new CommitSnapshot(repo, range.governing, 'base tip', cache)
+    : base;
   const report = await runCovenant({
     repo,
     candidate,
     base,
+    governing,
     history: range.head,
     policy: (policyInput || undefined) as Policy | undefined,
   });
 
   const trust = await TrustStore.load(
-    base && (await base.list('config.json')).length > 0 ? base : candidate,
+    governing && (await governing.list('config.json')).length > 0 ? governing : candidate,
   );
   const added = await addedMemories(candidate, base, trust);
 

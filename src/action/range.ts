@@ -17,6 +17,11 @@ export interface Range {
   head: string;
   /** The commit it is compared with; undefined when there is none (a new branch). */
   base: string | undefined;
+  /**
+   * Whose trust anchors, revocations and policy apply when not the base's: the tip of the
+   * branch a pull request targets, when the pull request is behind it.
+   */
+  governing: string | undefined;
   /** Why the base is what it is, for the log and the summary. */
   notes: string[];
   /** push: the branch pushed to (refs/heads/…), where a seal is pushed back. */
@@ -114,14 +119,22 @@ export async function resolveRange(
       });
     }
     const head = await commit(repo, pr.head.sha, 'pull request head', EVENT);
-    let base = await commit(repo, baseInput || pr.base.sha, 'base', baseInput ? BASE_INPUT : EVENT);
+    const tip = await commit(
+      repo,
+      baseInput || pr.base.sha,
+      'base',
+      baseInput ? BASE_INPUT : EVENT,
+    );
+    let base = tip;
+    let governing: string | undefined;
     const git = await isogit();
     const where = { fs, dir: repo.root, gitdir: repo.gitdir };
     const contains =
       base === head || (await git.isDescendent({ ...where, oid: head, ancestor: base, depth: -1 }));
     if (!contains) {
       // A branch behind its base would seem to remove what the base gained since: compare
-      // with the fork point, whose content the base branch has already accepted.
+      // its content with the fork point. Trust is another matter: a key the base revoked or
+      // distrusted since the fork must not sign what merges into it, so the tip governs.
       const [fork] = (await git.findMergeBase({ ...where, oids: [base, head] })) as string[];
       if (!fork) {
         throw new RemembrancerError('USAGE', 'the pull request shares no history with its base', {
@@ -129,11 +142,12 @@ export async function resolveRange(
         });
       }
       notes.push(
-        `the pull request is behind ${pr.base.ref}; it is compared with their merge base ${fork.slice(0, 7)}, whose trust anchors and policy apply (update the branch to check against the latest ${pr.base.ref})`,
+        `the pull request is behind ${pr.base.ref}; its memories are compared with their merge base ${fork.slice(0, 7)}, and the trust anchors, revocations and policy of ${pr.base.ref} at ${tip.slice(0, 7)} apply`,
       );
       base = fork;
+      governing = tip;
     }
-    return { event, head, base, notes, ref: undefined };
+    return { event, head, base, governing, notes, ref: undefined };
   }
 
   if (event === 'push') {
@@ -147,7 +161,7 @@ export async function resolveRange(
       notes.push(
         'a new branch: there is no earlier commit to compare with; trust anchors come from the pushed commit',
       );
-    return { event, head, base, notes, ref: push.ref ?? env['GITHUB_REF'] };
+    return { event, head, base, governing: undefined, notes, ref: push.ref ?? env['GITHUB_REF'] };
   }
 
   const sha = env['GITHUB_SHA'];
@@ -159,5 +173,5 @@ export async function resolveRange(
   }
   const base = baseInput ? await commit(repo, baseInput, 'base', BASE_INPUT) : undefined;
   if (!base) notes.push(`${event}: no base-ref input, so only the commit itself is checked`);
-  return { event, head, base, notes, ref: env['GITHUB_REF'] };
+  return { event, head, base, governing: undefined, notes, ref: env['GITHUB_REF'] };
 }

@@ -2,7 +2,10 @@
  * The covenants (DESIGN.md §4): integrity, provenance, time, continuity. One engine,
  * used by the `covenant` command, the git hooks and the GitHub Action alike. It compares a
  * candidate snapshot (working tree, index or a commit) with a base (HEAD or a ref), and
- * takes trust anchors and policy from the base, never from the change under review.
+ * takes trust anchors, revocations and policy from the base (or from a governing snapshot,
+ * the tip of the branch a pull request targets), never from the change under review. The
+ * result is judged too: a change whose own trust anchors would fail memories the base
+ * accepts is refused.
  */
 import { HistoryReader, gitBlobOid } from '../git/history.js';
 import { readConfig, type Config, type Policy } from './config.js';
@@ -11,11 +14,11 @@ import { RemembrancerError, type ErrorCode } from './errors.js';
 import { merkleRoot } from './merkle.js';
 import { isSeal, sealBody } from './memory-types.js';
 import { CONFIG_FILE, MEMORIES_DIR, REM_DIR, repoRelative } from './paths.js';
-import { checkAllSignatures, judgeProvenance } from './provenance.js';
+import { checkAllSignatures, judgeProvenance, type SignatureStatus } from './provenance.js';
 import { checkAllTimestamps, judgeTime } from './time.js';
 import { VerificationCache } from './verify-cache.js';
 import type { Repository } from './repository.js';
-import type { Snapshot } from './snapshot.js';
+import type { Snapshot, SnapshotEntry } from './snapshot.js';
 import { loadMemories } from './store.js';
 import { readPeers } from './peers.js';
 import { collectRevocations, judgeRevocations } from './revocation.js';
@@ -48,8 +51,13 @@ export interface CovenantReport {
 export interface CovenantOptions {
   repo: Repository;
   candidate: Snapshot;
-  /** What the candidate is compared with; trust and policy come from it. */
+  /** What the candidate is compared with: nothing it holds may be removed or altered. */
   base?: Snapshot | undefined;
+  /**
+   * Whose trust anchors, revocations and policy apply, when not the base's: a pull request
+   * behind its branch is compared with the merge base but governed by the branch's tip.
+   */
+  governing?: Snapshot | undefined;
   /** Commit whose history holds the candidate's committed seals (HEAD, or --head). */
   history?: string | undefined;
   onProgress?: (phase: string, done: number, total: number) => void;
@@ -85,6 +93,7 @@ async function tryConfig(
 
 export async function runCovenant(options: CovenantOptions): Promise<CovenantReport> {
   const { candidate, base } = options;
+  const judge = options.governing ?? base;
   const violations: Finding[] = [];
   const warnings: Finding[] = [];
   const notes: string[] = [];
@@ -92,7 +101,7 @@ export async function runCovenant(options: CovenantOptions): Promise<CovenantRep
 
   // --- configuration and whose trust applies ---------------------------------------
   const cand = await tryConfig(candidate);
-  const baseCfg = base ? await tryConfig(base) : {};
+  const baseCfg = judge ? await tryConfig(judge) : {};
   if (cand.error) violations.push(finding('integrity', cand.error));
   if (!cand.config && !cand.error) {
     if (baseCfg.config) {
@@ -116,20 +125,25 @@ export async function runCovenant(options: CovenantOptions): Promise<CovenantRep
       `policy "${options.policy}" applies, overriding "${governing.policy}" from config.json`,
     );
   }
-  const trustSnapshot = baseCfg.config && base ? base : candidate;
-  if (base && !baseCfg.config) {
+  const trustSnapshot = baseCfg.config && judge ? judge : candidate;
+  if (judge && !baseCfg.config) {
     notes.push(
-      `${base.label} has no ${REM_DIR}/: trust anchors and policy are taken from ${candidate.label}`,
+      `${judge.label} has no ${REM_DIR}/: trust anchors and policy are taken from ${candidate.label}`,
     );
   }
   const trust = await TrustStore.load(trustSnapshot);
+  let candidateTrust: TrustStore | undefined;
+  let before = trust;
   if (trustSnapshot === candidate) {
     for (const p of trust.problems) violations.push(finding('integrity', p));
   } else {
-    const candidateTrust = await TrustStore.load(candidate);
-    for (const p of candidateTrust.problems) violations.push(finding('integrity', p));
-    const added = [...candidateTrust.keys.keys()].filter((k) => !trust.has(k));
-    const removed = [...trust.keys.keys()].filter((k) => !candidateTrust.has(k));
+    const after = await TrustStore.load(candidate);
+    candidateTrust = after;
+    // What the change itself removes is seen against what it started from.
+    before = base && base !== judge ? await TrustStore.load(base) : trust;
+    for (const p of after.problems) violations.push(finding('integrity', p));
+    const added = [...after.keys.keys()].filter((k) => !trust.has(k));
+    const removed = [...before.keys.keys()].filter((k) => !after.has(k));
     if (added.length > 0) {
       notes.push(
         `trust anchors added by this change take effect once it is merged: ${added.join(', ')}`,
@@ -183,6 +197,11 @@ export async function runCovenant(options: CovenantOptions): Promise<CovenantRep
     for (const v of verdict.violations) violations.push(finding('provenance', v));
     for (const w of verdict.warnings) warnings.push(finding('provenance', w));
   }
+  if (candidateTrust && !candidateTrust.sameKeysAs(trust)) {
+    const result = await judgeResult(memories, statuses, before, candidateTrust, policy, cache);
+    violations.push(...result.violations);
+    warnings.push(...result.warnings);
+  }
 
   // --- time ---------------------------------------------------------------------------
   const latest = Date.now() + (options.skewMs ?? 5 * 60_000);
@@ -211,7 +230,15 @@ export async function runCovenant(options: CovenantOptions): Promise<CovenantRep
   }
 
   // --- provenance over time: revoked keys ---------------------------------------------------
-  const revocations = collectRevocations(memories, (m) => statuses.get(m.id), trust);
+  const governed =
+    options.governing && options.governing !== base
+      ? await revocationsOnlyIn(options.governing, loaded.entries, trust, cache)
+      : { memories: [], statuses: new Map<string, SignatureStatus[]>() };
+  const revocations = collectRevocations(
+    [...memories, ...governed.memories],
+    (m) => statuses.get(m.id) ?? governed.statuses.get(m.id),
+    trust,
+  );
   if (revocations.size > 0) {
     const kept = base
       ? new Set((await base.list(MEMORIES_DIR + '/')).map((e) => e.path))
@@ -282,6 +309,82 @@ export async function runCovenant(options: CovenantOptions): Promise<CovenantRep
     warnings,
     notes,
   };
+}
+
+/**
+ * Revocations the governing snapshot holds and the candidate does not (recorded on the
+ * target branch after a pull request forked from it): they apply to the pull request too.
+ */
+async function revocationsOnlyIn(
+  governing: Snapshot,
+  have: Map<string, SnapshotEntry>,
+  trust: TrustStore,
+  cache: VerificationCache,
+): Promise<{ memories: Memory[]; statuses: Map<string, SignatureStatus[]> }> {
+  const missing = new Set(
+    (await governing.list(MEMORIES_DIR + '/'))
+      .filter((e) => e.kind === 'file' && !have.has(e.path))
+      .map((e) => e.path),
+  );
+  const memories: Memory[] = [];
+  if (missing.size > 0) {
+    const loaded = await loadMemories(governing, { only: (path) => missing.has(path) });
+    for (const m of loaded.memories) if (m.envelope.signed.type === 'revocation') memories.push(m);
+  }
+  const statuses = await checkAllSignatures(memories, trust, undefined, cache);
+  return { memories, statuses };
+}
+
+/**
+ * The change judged as it would stand once merged, by the trust anchors it brings: a
+ * memory the base's anchors accept but the change's would not means an anchor that still
+ * signs memories is being removed (or unbound), which must be a revocation instead.
+ */
+async function judgeResult(
+  memories: Memory[],
+  statuses: Map<string, SignatureStatus[]>,
+  before: TrustStore,
+  after: TrustStore,
+  policy: Policy,
+  cache: VerificationCache,
+): Promise<{ violations: Finding[]; warnings: Finding[] }> {
+  const violations: Finding[] = [];
+  const warnings: Finding[] = [];
+  const later = await checkAllSignatures(memories, after, undefined, cache);
+  for (const memory of memories) {
+    const now = judgeProvenance(memory, statuses.get(memory.id) ?? [], policy);
+    if (now.violations.length > 0) continue;
+    const then = judgeProvenance(memory, later.get(memory.id) ?? [], policy);
+    const lost = (statuses.get(memory.id) ?? [])
+      .filter((s) => s.state === 'valid' && before.has(s.keyid))
+      .filter((s) => later.get(memory.id)?.find((l) => l.keyid === s.keyid)?.state !== 'valid')
+      .map((s) => s.keyid);
+    // Keys the target branch trusted after the change forked are not the change's to keep.
+    if (lost.length === 0) continue;
+    const why = `signed by ${lost.join(', ')}, whose trust this change removes`;
+    const fix =
+      'keep the trust anchor and revoke the key instead: `remembrancer trust revoke KEY --reason "…"` (signatures timestamped before a revocation stay valid)';
+    const file = repoRelative(memory.path);
+    for (const v of then.violations) {
+      violations.push({
+        rule: 'provenance',
+        code: 'TRUST_ANCHOR_REMOVED',
+        file,
+        message: `${why}: once merged, ${v.message}`,
+        fix,
+      });
+    }
+    if (then.violations.length === 0 && then.warnings.length > now.warnings.length) {
+      warnings.push({
+        rule: 'provenance',
+        code: 'TRUST_ANCHOR_REMOVED',
+        file,
+        message: `${why}: once merged it is no longer verified by a trusted key`,
+        fix,
+      });
+    }
+  }
+  return { violations, warnings };
 }
 
 /** Why a memory in the candidate is not the one in the base, or undefined if it only gained. */

@@ -278,6 +278,12 @@ async function peerChecks(
   if (peers.length === 0) return [check('peers', 'ok', 'no federation peers (optional)')];
   return Promise.all(
     peers.map(async (peer) => {
+      if (peer.retired)
+        return check(
+          `peer ${peer.name}`,
+          'ok',
+          'retired: not synced; its keys verify what it brought',
+        );
       // The system git speaks every transport a peer URL may use (path, file, http, ssh).
       const r = await runGit(['ls-remote', '--exit-code'], [peer.url, peer.ref], {
         timeoutMs,

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'KEY_IS_PRIVATE'
   | 'KEY_PASSPHRASE'
   | 'KEY_NOT_FOUND'
+  | 'TRUST_ANCHOR_REMOVED'
   | 'KEY_AMBIGUOUS'
   | 'SIGNER_REQUIRED'
   | 'GPG_FAILED'

@@ -22,6 +22,8 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
   /** How many files are read at once. */
   concurrency?: number;
+  /** Reads only the memory files whose path (relative to .remembrancer/) passes. */
+  only?: (path: string) => boolean;
   /** Sees the raw bytes of every memory file read, valid or not. */
   onBytes?: (path: string, bytes: Uint8Array) => void;
 }
@@ -52,6 +54,7 @@ export async function loadMemories(
   const entries = new Map<string, SnapshotEntry>();
   for (const entry of all) {
     if (!entry.path.startsWith(MEMORIES_DIR + '/')) continue;
+    if (options.only && !options.only(entry.path)) continue;
     if (entry.kind !== 'file' || !parseMemoryPath(entry.path)) problems.push(unexpected(entry));
     else {
       candidates.push(entry);

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { containsPrivateKey, describeKey, readPublicKey, type KeyInfo } from '../crypto/openpgp.js';
 import { tsaNameFromUrl } from './timestamp.js';
 import { RemembrancerError } from './errors.js';
-import { REM_DIR, TRUST_TSA_DIR, trustKeyPath } from './paths.js';
+import { REM_DIR, repoRelative, TRUST_TSA_DIR, trustKeyPath } from './paths.js';
 import { requireConfig } from './config.js';
 import type { Repository } from './repository.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
@@ -12,6 +12,38 @@ import { TrustStore } from './trust.js';
 import type { Signer } from '../crypto/signer.js';
 import { buildRevocation } from './memory-types.js';
 import { recordMemory, type RecordResult } from './record.js';
+import { loadMemories } from './store.js';
+import { checkAllSignatures } from './provenance.js';
+
+/**
+ * The memories of the working tree that one of `fingerprints` signs validly, and of those
+ * the ones no other trusted key signs: what removing their trust would fail.
+ */
+export async function memoriesSignedBy(
+  snapshot: WorkingTreeSnapshot,
+  trust: TrustStore,
+  fingerprints: string[],
+): Promise<{ signed: string[]; only: string[] }> {
+  const wanted = new Set(fingerprints);
+  const { memories } = await loadMemories(snapshot);
+  const candidates = memories.filter((m) =>
+    m.envelope.signatures.some((sig) => wanted.has(sig.keyid)),
+  );
+  const statuses = await checkAllSignatures(candidates, trust);
+  const signed: string[] = [];
+  const only: string[] = [];
+  for (const m of candidates) {
+    const valid = (statuses.get(m.id) ?? []).filter((s) => s.state === 'valid');
+    if (!valid.some((s) => wanted.has(s.keyid))) continue;
+    signed.push(repoRelative(m.path));
+    if (valid.every((s) => wanted.has(s.keyid))) only.push(repoRelative(m.path));
+  }
+  return { signed: signed.sort(), only: only.sort() };
+}
+
+function revokeInstead(fingerprint: string): string {
+  return `revoke it instead, which keeps its earlier timestamped signatures valid: remembrancer trust revoke ${fingerprint.slice(-16)} --reason "…"`;
+}
 
 export interface TrustChange {
   keys: (KeyInfo & { status: 'added' | 'already trusted' })[];
@@ -127,6 +159,16 @@ export async function removeTrustAnchor(
   const trust = await TrustStore.load(snapshot);
   const fingerprint = matchFingerprint(trust, wanted);
   const userIds = (trust.get(fingerprint)?.key.getUserIDs() ?? []) as string[];
+  // Distrusting a key that still signs memories would fail each of them at the next
+  // covenant: the history stays valid only through a revocation, which dates the loss.
+  const { only } = await memoriesSignedBy(snapshot, trust, [fingerprint]);
+  if (only.length > 0) {
+    throw new RemembrancerError(
+      'TRUST_ANCHOR_REMOVED',
+      `${fingerprint} is the only trusted signer of ${only.length} memor${only.length === 1 ? 'y' : 'ies'} (${only[0]}${only.length > 1 ? ', …' : ''}); removing it would fail them`,
+      { fix: revokeInstead(fingerprint) },
+    );
+  }
   const outcome = await transact(
     repo,
     { commit, message: () => `remembrancer: distrust ${fingerprint.slice(-16)}` },
@@ -240,8 +282,19 @@ export async function revokeKey(
   wanted: string,
   options: { reason?: string | undefined; signer?: Signer | undefined; commit: boolean },
 ): Promise<RecordResult & { fingerprint: string }> {
-  const trust = await TrustStore.load(new WorkingTreeSnapshot(repo.remDir));
+  const snapshot = new WorkingTreeSnapshot(repo.remDir);
+  const trust = await TrustStore.load(snapshot);
   const fingerprint = matchFingerprint(trust, wanted, trust.keys.keys());
+  if (!options.reason?.trim()) {
+    const { signed } = await memoriesSignedBy(snapshot, trust, [fingerprint]);
+    if (signed.length > 0) {
+      throw new RemembrancerError(
+        'USAGE',
+        `${fingerprint} signs ${signed.length} memor${signed.length === 1 ? 'y' : 'ies'} here; revoking it needs a reason, recorded with the revocation`,
+        { fix: `say why: remembrancer trust revoke ${fingerprint.slice(-16)} --reason "…"` },
+      );
+    }
+  }
   const signer = options.signer;
   if (signer && signer.fingerprint !== fingerprint && !trust.isAnchor(signer.fingerprint)) {
     throw new RemembrancerError(

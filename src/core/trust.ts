@@ -250,6 +250,18 @@ export class TrustStore {
     return this.keys.has(fingerprint);
   }
 
+  /** The same keys, each trusted for the same nodes: signatures judge alike under both. */
+  sameKeysAs(other: TrustStore): boolean {
+    return this.shape() === other.shape();
+  }
+
+  private shape(): string {
+    const keys = [...this.keys.values()]
+      .map((k) => `${k.fingerprint}:${k.peer ?? ''}:${[...(k.peerNodes ?? [])].sort().join(',')}`)
+      .sort();
+    return JSON.stringify([keys, this.binding.own ?? null, [...this.binding.peerNodes].sort()]);
+  }
+
   /** One of the node's own trust anchors (not a key trusted only for a peer). */
   isAnchor(fingerprint: string): boolean {
     const key = this.keys.get(fingerprint);

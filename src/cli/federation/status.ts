@@ -36,6 +36,7 @@ export async function run(options: FederationStatusOptions, io: IO): Promise<num
         url: peer.url,
         ref: peer.ref,
         tier: peer.tier,
+        retired: peer.retired === true,
         ...status[peer.name],
         keys,
       };
@@ -58,7 +59,7 @@ export async function run(options: FederationStatusOptions, io: IO): Promise<num
         (r.lastSuccess === undefined || (r.lastAttempt ?? '') > r.lastSuccess);
       const expiring = r.keys.filter((k) => k.expires !== null && Date.parse(k.expires) < now);
       return [
-        r.name,
+        r.retired ? `${r.name} ${io.c.dim('(retired)')}` : r.name,
         r.lastAttempt ? shortTime(r.lastAttempt) : 'never',
         failedLast ? io.c.red(`failed: ${r.lastError}`) : r.lastSuccess ? io.c.green('ok') : '-',
         r.peerCommit?.slice(0, 7) ?? '-',

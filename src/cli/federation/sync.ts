@@ -20,7 +20,17 @@ function choose(peers: Peer[], options: FederationSyncOptions): Peer[] {
       fix: 'run `remembrancer federation sync NAME` or `remembrancer federation sync --all`',
     });
   }
-  if (options.name !== undefined) return [findPeer(peers, options.name)];
+  if (options.name !== undefined) {
+    const peer = findPeer(peers, options.name);
+    if (peer.retired) {
+      throw new RemembrancerError('USAGE', `peer "${peer.name}" is retired and is not synced`, {
+        file: '.remembrancer/peers.json',
+        fix: 'its keys stay only to verify what it brought; to federate again, add it under a new name with `federation add`',
+      });
+    }
+    return [peer];
+  }
+  peers = peers.filter((p) => !p.retired);
   if (peers.length === 0) {
     throw new RemembrancerError('USAGE', 'this node has no peers', {
       fix: 'add one with `remembrancer federation add NAME URL --key KEY.asc`',

@@ -19,7 +19,8 @@ import {
 import type { Repository } from '../repository.js';
 import { WorkingTreeSnapshot } from '../snapshot.js';
 import { transact } from '../transaction.js';
-import { readKeyFile } from '../trust-admin.js';
+import { memoriesSignedBy, readKeyFile } from '../trust-admin.js';
+import { TrustStore } from '../trust.js';
 import { updateStatus } from './status.js';
 import type { KeyInfo } from '../../crypto/openpgp.js';
 import { peerUrlProblem, redactUrl, refNameProblem, urlPassword } from '../../git/peer-url.js';
@@ -61,11 +62,18 @@ export async function addPeer(
       },
     );
   }
-  if (peers.some((p) => p.name === input.name)) {
-    throw new RemembrancerError('USAGE', `a peer named "${input.name}" already exists`, {
-      file,
-      fix: `remove it first with \`remembrancer federation remove ${input.name}\``,
-    });
+  const existing = peers.find((p) => p.name === input.name);
+  if (existing) {
+    throw new RemembrancerError(
+      'USAGE',
+      `a peer named "${input.name}" already exists${existing.retired ? ' (retired)' : ''}`,
+      {
+        file,
+        fix: existing.retired
+          ? 'a retired peer keeps its name and keys to verify what it brought: add the peer under a new name'
+          : `remove it first with \`remembrancer federation remove ${input.name}\``,
+      },
+    );
   }
   const url = input.url.trim();
   const urlProblem = url === '' ? 'is empty' : peerUrlProblem(url);
@@ -136,30 +144,52 @@ export async function addPeer(
   return { peer, keys, ...(outcome.commit ? { commit: outcome.commit } : {}) };
 }
 
+/**
+ * `federation remove`: a peer whose keys are the only trusted signers of memories it
+ * brought is retired, not removed: it is never synced again, but its keys and node binding
+ * stay, so those memories keep verifying (dropping the keys would fail each of them at the
+ * next covenant). A peer nothing relies on is removed with its keys.
+ */
 export async function removePeer(
   repo: Repository,
   name: string,
   commit: boolean,
-): Promise<{ peer: Peer; commit?: string }> {
+): Promise<{ peer: Peer; retired: string[]; commit?: string }> {
   const snapshot = new WorkingTreeSnapshot(repo.remDir);
   await requireConfig(snapshot);
   const peers = await readPeers(snapshot);
   const peer = findPeer(peers, name);
   const keyFiles = (await snapshot.list(`${TRUST_PEERS_DIR}/${name}/`)).map((e) => e.path);
+  const { only } = await memoriesSignedBy(snapshot, await TrustStore.load(snapshot), peer.keys);
+  const retire = only.length > 0;
+  if (retire && peer.retired) {
+    throw new RemembrancerError(
+      'TRUST_ANCHOR_REMOVED',
+      `peer "${name}" is already retired: its keys are the only trusted signers of ${only.length} memor${only.length === 1 ? 'y' : 'ies'} (${only[0]}${only.length > 1 ? ', …' : ''})`,
+      {
+        file: repoRelative(PEERS_FILE),
+        fix: `it is no longer synced; to distrust its keys too, revoke each: remembrancer trust revoke FINGERPRINT --reason "…"`,
+      },
+    );
+  }
   const outcome = await transact(
     repo,
-    { commit, message: () => `remembrancer: stop federating with ${name}` },
+    {
+      commit,
+      message: () =>
+        retire ? `remembrancer: retire peer ${name}` : `remembrancer: stop federating with ${name}`,
+    },
     async (tx) => {
-      await tx.write(
-        `${REM_DIR}/${PEERS_FILE}`,
-        serializePeers(peers.filter((p) => p.name !== name)),
-      );
-      for (const path of keyFiles) await tx.remove(`${REM_DIR}/${path}`);
+      const kept = retire
+        ? peers.map((p): Peer => (p.name === name ? { ...p, retired: true } : p))
+        : peers.filter((p) => p.name !== name);
+      await tx.write(`${REM_DIR}/${PEERS_FILE}`, serializePeers(kept));
+      if (!retire) for (const path of keyFiles) await tx.remove(`${REM_DIR}/${path}`);
     },
   );
   await forgetPeerRefs(repo, name);
   await updateStatus(repo, name, null);
-  return { peer, ...(outcome.commit ? { commit: outcome.commit } : {}) };
+  return { peer, retired: only, ...(outcome.commit ? { commit: outcome.commit } : {}) };
 }
 
 /** Drops refs/remembrancer/peers/<name>/…, so the peer's objects can be collected by gc. */
