@@ -84,9 +84,8 @@ function onePathSnapshot(history: HistoryReader, commit: string, peer: Peer): Sn
     label: `${peer.name} ${peer.ref} (${commit.slice(0, 7)})`,
     list: () => Promise.resolve([]),
     read: async (path: string, maxBytes?: number) => {
-      const blob = await history.fileAt(commit, `${REM_DIR}/${path}`).catch(() => undefined);
-      if (blob && maxBytes !== undefined && blob.length > maxBytes) return undefined;
-      return blob;
+      // Measured by its header before it is read: an oversized file is never inflated.
+      return history.fileAt(commit, `${REM_DIR}/${path}`, maxBytes).catch(() => undefined);
     },
   };
 }
