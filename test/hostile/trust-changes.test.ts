@@ -191,6 +191,25 @@ describe('the Action on a pull request', () => {
   });
 });
 
+describe("a change to a peer's binding", () => {
+  it('fails the covenant on each memory the peer brought that would lose its signer', async () => {
+    const [alpha, beta] = await Promise.all([makeNode('alpha'), makeNode('beta')]);
+    await decide(beta, 'Beta signs as beta');
+    await peer(alpha, beta);
+    const taken = await sync(alpha, 'beta');
+    const file = join(alpha.s.repo, '.remembrancer', 'peers.json');
+    const peers = JSON.parse(readFileSync(file, 'utf8')) as { peers: Record<string, unknown>[] };
+    (peers.peers[0] as Record<string, unknown>)['node'] = 'somebody-else';
+    alpha.s.write('.remembrancer/peers.json', JSON.stringify(peers, null, 2) + '\n');
+    const { code, report } = await covenantJson(alpha.s, []);
+    expect(code).toBe(1);
+    const removed = report.violations.filter((v) => v.code === 'TRUST_ANCHOR_REMOVED');
+    expect(removed.map((v) => v.file)).toEqual(
+      taken.accepted.map((id) => `.remembrancer/memories/${id.slice(0, 2)}/${id}.json`),
+    );
+  });
+});
+
 describe('federation remove', () => {
   it('retires a peer whose keys sign what it brought, and removes one that brought nothing', async () => {
     const [alpha, beta, gamma] = await Promise.all([
