@@ -55,11 +55,38 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-/** Over the cap: a JSON-RPC error with HTTP 413, and the connection closed once it is sent. */
-function tooLarge(res: ServerResponse): void {
-  reply(res, 413, `request too large: over the ${MAX_BODY_BYTES}-byte limit of a request`, {
+/**
+ * Over the cap: a JSON-RPC error with HTTP 413, and the connection closed. The answer goes
+ * out at once, but while the client is still sending, the connection is closed only when
+ * its body has ended (or the drain cap cut it): closing on unread data makes the kernel
+ * reset the connection, and the client would lose the answer it was sent.
+ */
+function tooLarge(req: IncomingMessage, res: ServerResponse): void {
+  const text = JSON.stringify({
+    jsonrpc: '2.0',
+    error: {
+      code: -32000,
+      message: `request too large: over the ${MAX_BODY_BYTES}-byte limit of a request`,
+    },
+    id: null,
+  });
+  res.writeHead(413, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
     connection: 'close',
   });
+  // Told not to go on (Expect: 100-continue), or done sending: nothing more is coming.
+  const bodyComing = req.headers['expect'] !== '100-continue' && !req.complete && !req.destroyed;
+  if (!bodyComing) return void res.end(text);
+  res.write(text);
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    res.end();
+  };
+  req.once('end', end);
+  req.once('close', end);
 }
 
 /** Reads and drops a body refused unread, up to MAX_DRAIN_BYTES, so the client hears why. */
@@ -97,10 +124,10 @@ export async function serveHttp(
     }
     if (declaredTooLarge(req)) {
       drain(req);
-      return tooLarge(res);
+      return tooLarge(req, res);
     }
     const body = await readBody(req);
-    if (body === undefined) return tooLarge(res);
+    if (body === undefined) return tooLarge(req, res);
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
