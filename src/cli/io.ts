@@ -7,6 +7,7 @@ import { stripVTControlCharacters } from 'node:util';
 import pc from 'picocolors';
 import { textWidth as stringWidth } from './text-width.js';
 import { RemembrancerError } from '../core/errors.js';
+import { printablePath } from '../core/paths.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -66,7 +67,7 @@ export class IO {
   /** One line for an error: what, where, and how to fix it. */
   error(err: unknown): void {
     if (err instanceof RemembrancerError) {
-      const where = err.file ? `${err.file}: ` : '';
+      const where = err.file ? `${printablePath(err.file)}: ` : '';
       const fix = err.fix ? ` ${this.c.dim(`(fix: ${err.fix})`)}` : '';
       this.err(`${this.c.red('error:')} ${where}${err.message}${fix}`);
     } else {

@@ -2,6 +2,7 @@
 import type { Finding } from '../core/covenant.js';
 import type { Memory } from '../core/envelope.js';
 import type { DecisionBody, DeployBody, SealBody, SpawnBody } from '../core/memory-types.js';
+import { printablePath } from '../core/paths.js';
 import type { SignatureStatus } from '../core/provenance.js';
 import type { IO } from './io.js';
 
@@ -30,7 +31,7 @@ export function signatureLine(io: IO, s: SignatureStatus): string {
 
 export function findingLine(io: IO, f: Finding, kind: 'violation' | 'warning'): string {
   const tag = kind === 'violation' ? io.c.red(f.rule) : io.c.yellow(f.rule);
-  const where = f.file ? `${f.file}: ` : '';
+  const where = f.file ? `${printablePath(f.file)}: ` : '';
   const fix = f.fix ? `\n    ${io.c.dim(`fix: ${f.fix}`)}` : '';
   return `  ${tag.padEnd(io.color ? 21 : 11)} ${where}${f.message}${fix}`;
 }

@@ -34,3 +34,21 @@ export function trustKeyPath(fingerprint: string): string {
 export function repoRelative(remPath: string): string {
   return `${REM_DIR}/${remPath}`;
 }
+
+/** Longest path a receipt keeps for a rejected file (schemas/federation.json). */
+const MAX_PRINTABLE_PATH = 1024;
+
+/**
+ * A file name from a repository or a peer as a receipt keeps it and a terminal shows it: a
+ * git tree entry may hold any byte but NUL and "/", so control characters (newlines, escape
+ * sequences) are spelled out as \xNN and an overlong name is cut. Raw, one such name would
+ * fake report lines, or fail the receipt's schema and with it a whole sync.
+ */
+export function printablePath(path: string): string {
+  const line = path.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what is spelled out
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+  return line.length > MAX_PRINTABLE_PATH ? line.slice(0, MAX_PRINTABLE_PATH - 1) + '…' : line;
+}

@@ -13,6 +13,7 @@ import { RemembrancerError } from '../errors.js';
 import type { RejectedMemory } from '../memory-types.js';
 import type { Repository } from '../repository.js';
 import { mapLimit } from '../map-limit.js';
+import { printablePath } from '../paths.js';
 
 export interface Incoming {
   /** The peer's memory, as its commit holds it. */
@@ -86,7 +87,10 @@ export async function diffPeer(
         continue;
       }
       if (shard.type !== 'tree' || !SHARD.test(shard.path)) {
-        rejected.push({ path, reason: 'not a shard folder of memories/ (two hex digits)' });
+        rejected.push({
+          path: printablePath(path),
+          reason: 'not a shard folder of memories/ (two hex digits)',
+        });
         continue;
       }
       const mine = ourShards.get(shard.path);
@@ -101,15 +105,21 @@ export async function diffPeer(
         const filePath = `${path}/${file.path}`;
         const id = FILE.exec(file.path)?.[1];
         if (file.type !== 'blob') {
-          rejected.push({ path: filePath, reason: 'a folder where a memory file belongs' });
+          rejected.push({
+            path: printablePath(filePath),
+            reason: 'a folder where a memory file belongs',
+          });
         } else if (file.mode === '120000') {
           rejected.push({
-            path: filePath,
+            path: printablePath(filePath),
             ...(id ? { id } : {}),
             reason: 'a symbolic link, not a memory file',
           });
         } else if (id === undefined) {
-          rejected.push({ path: filePath, reason: 'not a memory file name (<64 hex id>.json)' });
+          rejected.push({
+            path: printablePath(filePath),
+            reason: 'not a memory file name (<64 hex id>.json)',
+          });
         } else {
           candidates.push({ path: filePath, oid: file.oid });
         }
