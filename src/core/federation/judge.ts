@@ -55,7 +55,16 @@ export async function judgeIncoming(items: Incoming[], ctx: JudgeContext): Promi
       scoped.push({ memory: item.memory, isNew: true });
       continue;
     }
-    const merged = mergeEnvelopes(item.ours.envelope, item.memory.envelope);
+    // Anyone can add a signature by a key of their own making to a memory we keep; one that
+    // no key here can check is not copied onto it (it would only travel on, unchecked).
+    const mine = new Set(item.ours.envelope.signatures.map((s) => s.keyid));
+    const checkable = item.memory.envelope.signatures.filter(
+      (s) => mine.has(s.keyid) || ctx.trust.has(s.keyid),
+    );
+    const merged = mergeEnvelopes(item.ours.envelope, {
+      ...item.memory.envelope,
+      signatures: checkable,
+    });
     if (serializeEnvelope(merged) === serializeEnvelope(item.ours.envelope)) continue;
     scoped.push({ memory: toMemory(merged), isNew: false });
   }
