@@ -115,7 +115,10 @@ export class Sandbox {
   }
 
   /** A repository initialised with a trusted key that is the default signer. */
-  async initSigned(policy: 'strict' | 'permissive' = 'strict', node = 'test-node'): Promise<string> {
+  async initSigned(
+    policy: 'strict' | 'permissive' = 'strict',
+    node = 'test-node',
+  ): Promise<string> {
     await this.gitInit();
     await this.ok(['init', '--policy', policy, '--name', node]);
     const key = await this.json<{ fingerprint: string }>([
