@@ -102,7 +102,11 @@ export async function openSearchIndex(
   }
   if (!current) for (const old of OLDER_FILES) rmSync(join(cacheDir(repo), old), { force: true });
   // Reading and checking memories loads the schemas and the catalog: only when needed.
-  const { refreshIndex } = await import('./update.js');
+  const { refreshIndex, reviewLeftOut } = await import('./update.js');
+  if (current && left?.state === 'racy' && isFresh(current.header, dirs)) {
+    const reviewed = await reviewLeftOut(repo, current);
+    if (reviewed) return reviewed;
+  }
   // A file left out that changed in place changes no folder: the catalog looks at every
   // file's stamp this once, so that it sees the file again.
   const exact = left?.state === 'changed';

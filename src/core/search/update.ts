@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../atomic-write.js';
 import { openCatalog } from '../catalog.js';
 import type { Memory } from '../envelope.js';
 import { RemembrancerError } from '../errors.js';
-import { RACY_MS } from '../file-stamp.js';
+import { RACY_MS, sameStamp } from '../file-stamp.js';
 import { memoryText } from '../memory-text.js';
 import { memoryPath } from '../paths.js';
 import type { Repository } from '../repository.js';
@@ -155,16 +155,15 @@ export async function refreshIndex(
 }
 
 /**
- * Keeps what an answer found when it looked at its rows' files: new stamps of files that
- * are still the same memory, and rows whose file went or no longer verifies taken out (the
- * latter listed as left out). Only if the index on disk is still the one answered from:
- * otherwise another process has written a newer one, and the next answer looks again.
+ * Replaces the index on disk with `bytes`, a new version of `file`, only if the index on
+ * disk is still `file`: otherwise another process has written a newer one, and the next
+ * answer looks again.
  */
-export async function keepFindings(
+async function replaceIfUnchanged(
   repo: Repository,
   file: IndexFile,
-  findings: Map<number, Finding>,
-): Promise<void> {
+  bytes: () => Uint8Array,
+): Promise<Uint8Array | undefined> {
   const { indexPath } = await import('./index.js');
   const path = indexPath(repo);
   const h = file.header;
@@ -174,7 +173,26 @@ export async function keepFindings(
     onDisk.header.updates === h.updates &&
     onDisk.header.written === h.written;
   onDisk?.close();
-  if (!same) return;
+  if (!same) return undefined;
+  const out = bytes();
+  // A cache: no fsync, and a failure to write it only costs the next answer some time.
+  await writeFileAtomic(path, out, { fsync: false }).catch(() => undefined);
+  return out;
+}
+
+const byPath = (a: LeftOut, b: LeftOut) => (a.path < b.path ? -1 : 1);
+
+/**
+ * Keeps what an answer found when it looked at its rows' files: new stamps of files that
+ * are still the same memory, and rows whose file went or no longer verifies taken out (the
+ * latter listed as left out).
+ */
+export async function keepFindings(
+  repo: Repository,
+  file: IndexFile,
+  findings: Map<number, Finding>,
+): Promise<void> {
+  const h = file.header;
   const stamps = new Map<string, StampAt>();
   const remove: string[] = [];
   const left = new Map(h.left.map((entry) => [entry.path, entry]));
@@ -188,14 +206,46 @@ export async function keepFindings(
       if (finding.state === 'invalid') left.set(finding.left.path, finding.left);
     }
   }
-  const bytes = writeIndex(
-    file,
-    { add: [], remove, stamps },
-    {
-      written: h.written,
-      dirs: h.dirs,
-      left: [...left.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
-    },
-  );
-  await writeFileAtomic(path, bytes, { fsync: false }).catch(() => undefined);
+  if (stamps.size === 0 && remove.length === 0) return;
+  const meta = { written: h.written, dirs: h.dirs, left: [...left.values()].sort(byPath) };
+  await replaceIfUnchanged(repo, file, () => writeIndex(file, { add: [], remove, stamps }, meta));
+}
+
+/**
+ * The files left out when they look as they were judged but were judged too soon after
+ * they changed to prove it (racy): each is judged again, and the index opened as fresh if
+ * each is still the same problem. A judgement that now proves itself is kept (one write,
+ * after which the index is fresh without judging). Undefined where one changed: the
+ * caller brings the index up to date instead.
+ */
+export async function reviewLeftOut(
+  repo: Repository,
+  current: IndexFile,
+): Promise<OpenedIndex | undefined> {
+  const snapshot = new WorkingTreeSnapshot(repo.remDir);
+  const h = current.header;
+  const left: LeftOut[] = [];
+  let settled = false;
+  for (const entry of h.left) {
+    const judged = judgeFile(snapshot, repo.remDir, entry.path);
+    const same = judged && 'problem' in judged && sameStamp(entry.stamp, judged.stamp);
+    if (!same || judged.problem.code !== entry.problem.code) return undefined;
+    // The problem as it is now; kept only where this judgement proves itself.
+    const now = leftOut(entry.path, judged);
+    left.push(now);
+    const [, mtime, ctime] = now.stamp;
+    if (Math.max(mtime, ctime) < now.takenAt - RACY_MS) settled = true;
+  }
+  let file = current;
+  if (settled) {
+    const meta = { written: h.written, dirs: h.dirs, left };
+    const bytes = await replaceIfUnchanged(repo, current, () =>
+      writeIndex(current, { add: [], remove: [] }, meta),
+    );
+    if (bytes) {
+      current.close();
+      file = IndexFile.fromBytes(bytes);
+    }
+  }
+  return { file, status: 'fresh', added: 0, removed: 0, problems: left.map(problemOf) };
 }
