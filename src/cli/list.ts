@@ -6,6 +6,7 @@ import { WorkingTreeSnapshot } from '../core/snapshot.js';
 import { loadMemories, newestFirst } from '../core/store.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
+import { warnLeftOut } from './left-out.js';
 import { memoryListItem, shortId, shortTime } from './render.js';
 
 export interface ListOptions extends GlobalOptions {
@@ -23,11 +24,7 @@ export async function run(options: ListOptions, io: IO): Promise<number> {
     });
   }
   const loaded = await loadMemories(new WorkingTreeSnapshot(repo.remDir));
-  if (loaded.problems.length > 0) {
-    io.warn(
-      `${loaded.problems.length} invalid memory file(s) left out; run \`remembrancer covenant\` for details`,
-    );
-  }
+  warnLeftOut(io, loaded.problems);
   let memories = loaded.memories.filter(
     (m) => type === undefined || m.envelope.signed.type === type,
   );

@@ -104,7 +104,7 @@ export async function run(options: QueryOptions, io: IO): Promise<number> {
   const repo = options.peer ? await openPeerView(own, options.peer) : own;
   const { result, opened } = await withSearchIndex(
     repo,
-    (file) => searchIndex(file, text, filters, limit),
+    (file, check) => searchIndex(file, text, filters, limit, check),
     { onBuild: buildNote(io) },
   );
   warnProblems(io, opened);

@@ -4,6 +4,7 @@ import { RemembrancerError } from '../core/errors.js';
 import type { SearchFilters } from '../core/search/index.js';
 import type { OpenedIndex } from '../core/search/index.js';
 import type { IO } from './io.js';
+import { warnLeftOut } from './left-out.js';
 
 export interface FilterFlags {
   type?: string | string[] | undefined;
@@ -63,9 +64,5 @@ export function buildNote(io: IO): () => void {
 }
 
 export function warnProblems(io: IO, opened: OpenedIndex): void {
-  if (opened.problems.length > 0) {
-    io.warn(
-      `${opened.problems.length} invalid memory file(s) left out; run \`remembrancer covenant\` for details`,
-    );
-  }
+  warnLeftOut(io, opened.problems);
 }

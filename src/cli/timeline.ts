@@ -12,9 +12,11 @@ export interface TimelineOptions extends GlobalOptions, FilterFlags {
 export async function run(options: TimelineOptions, io: IO): Promise<number> {
   const filters = await readFilters(options);
   const repo = openRepository(options);
-  const { result: days, opened } = await withSearchIndex(repo, (file) => timeline(file, filters), {
-    onBuild: buildNote(io),
-  });
+  const { result: days, opened } = await withSearchIndex(
+    repo,
+    (file, check) => timeline(file, filters, { check }),
+    { onBuild: buildNote(io) },
+  );
   warnProblems(io, opened);
   if (options.json) {
     io.json(days.map((d) => ({ day: d.day, memories: d.memories.map(timelineItem) })));

@@ -3,20 +3,23 @@
  * fields), kept under the git directory and never committed, so that commands needing an
  * overview of many memories (prove, root --at) need not read every file.
  *
- * Like git's untracked cache it trusts a shard folder whose modification time has not
- * changed: every write here renames a file into place, which changes its folder's time.
- * `exact` also compares each file's size and modification time, as git's index does, to
- * catch a file edited in place. Only new or changed files are read and checked.
+ * Like git's untracked cache it trusts a shard folder whose stamp (file-stamp.ts) has not
+ * changed: every write here renames a file into place, which changes its folder's stamp.
+ * `exact` also compares each file's stamp, as git's index does, to catch a file edited in
+ * place. Only new or changed files are read and checked. Files that do not belong (another
+ * shard's memory, a stray file, a link) are problems, as `list` reports them.
  */
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
+import { stampOf, trusted, type Stamp } from './file-stamp.js';
 import { isSeal, sealBody, type SealBody } from './memory-types.js';
 import { MEMORIES_DIR, memoryPath, parseMemoryPath } from './paths.js';
 import { cacheDir, type Repository } from './repository.js';
 import { symlinkRefused, WorkingTreeSnapshot } from './snapshot.js';
+import { unexpected } from './store.js';
 
 export interface CatalogEntry {
   id: string;
@@ -28,20 +31,20 @@ export interface CatalogEntry {
   seal?: SealBody;
 }
 
-/** On disk: [id, size, mtimeMs, type, created, node, seal?] per file, to stay small. */
-type Row = [string, number, number, string, string, string, SealBody?];
+/** On disk: [id, stamp, type, created, node, seal?] per file, to stay small. */
+type Row = [string, Stamp, string, string, string, SealBody?];
 
 interface CacheFile {
-  version: 2;
-  /** When the cache was written: a folder changed within a moment of it is listed again. */
+  version: 3;
+  /** When the folders were looked at: a stamp within a moment of it proves nothing. */
   written: number;
-  /** Shard folder name → its modification time when last listed. */
-  dirs: Record<string, number>;
+  /** Shard folder name → its stamp when last listed. */
+  dirs: Record<string, Stamp>;
   rows: Row[];
 }
 
 function catalogFile(repo: Repository): string {
-  return join(cacheDir(repo), 'catalog-v2.json');
+  return join(cacheDir(repo), 'catalog-v3.json');
 }
 
 export interface Catalog {
@@ -53,27 +56,28 @@ export interface Catalog {
 function readCache(repo: Repository): CacheFile {
   try {
     const data = JSON.parse(readFileSync(catalogFile(repo), 'utf8')) as CacheFile;
-    if (data.version === 2 && Array.isArray(data.rows) && typeof data.dirs === 'object')
+    if (data.version === 3 && Array.isArray(data.rows) && typeof data.dirs === 'object')
       return data;
   } catch {
     // no cache yet, or a damaged one: rebuild
   }
-  return { version: 2, written: 0, dirs: {}, rows: [] };
+  return { version: 3, written: 0, dirs: {}, rows: [] };
 }
 
 function toEntry(row: Row): CatalogEntry {
-  const [id, , , type, created, node, seal] = row;
+  const [id, , type, created, node, seal] = row;
   return { id, path: memoryPath(id), type, created, node, ...(seal ? { seal } : {}) };
 }
 
 export interface CatalogOptions {
-  /** Also compare each file's size and time, to catch a file edited in place. */
+  /** Also compare each file's stamp, to catch a file edited in place. */
   exact?: boolean;
   /**
    * Sees every memory the catalog reads and checks on the way (the new and changed files),
-   * so that a caller needing their content (the search index) does not read them twice.
+   * with the stamp of the file it was read from, so that a caller needing their content
+   * (the search index) does not read them twice.
    */
-  onMemory?: (memory: Memory) => void;
+  onMemory?: (memory: Memory, stamp: Stamp) => void;
 }
 
 /** Brings the catalog up to date with the working tree and returns it. */
@@ -82,6 +86,8 @@ export async function openCatalog(
   options: CatalogOptions = {},
 ): Promise<Catalog> {
   const cache = readCache(repo);
+  // Taken before any folder is looked at, so a change during the look is never trusted.
+  const written = Date.now();
   const byShard = new Map<string, Map<string, Row>>();
   for (const row of cache.rows) {
     const shard = row[0].slice(0, 2);
@@ -92,7 +98,7 @@ export async function openCatalog(
   const snapshot = new WorkingTreeSnapshot(repo.remDir);
   const root = join(repo.remDir, MEMORIES_DIR);
   const problems: RemembrancerError[] = [];
-  const dirs: Record<string, number> = {};
+  const dirs: Record<string, Stamp> = {};
   const rows: Row[] = [];
   let changed = false;
   let shards: string[];
@@ -106,6 +112,21 @@ export async function openCatalog(
     shards = [];
   }
   if (linked !== -1) problems.push(symlinkRefused(linked === 0 ? '' : MEMORIES_DIR));
+  const read = (path: string): void => {
+    try {
+      const file = snapshot.readStamped(path, MAX_MEMORY_BYTES);
+      if (!file) return; // gone since it was listed
+      const memory = decodeMemory(path, file.bytes);
+      options.onMemory?.(memory, file.stamp);
+      const s = memory.envelope.signed;
+      const row: Row = [memory.id, file.stamp, s.type, s.created, s.node];
+      if (isSeal(memory)) row.push(sealBody(memory));
+      rows.push(row);
+    } catch (err) {
+      if (err instanceof RemembrancerError) problems.push(err);
+      else throw err;
+    }
+  };
   for (const shard of shards) {
     const dir = join(root, shard);
     const dirStats = lstatSync(dir, { throwIfNoEntry: false });
@@ -113,52 +134,49 @@ export async function openCatalog(
       problems.push(symlinkRefused(`${MEMORIES_DIR}/${shard}`));
       continue;
     }
-    if (!dirStats?.isDirectory()) continue; // a file where a shard should be: the covenant says so
-    dirs[shard] = dirStats.mtimeMs;
+    if (!dirStats) continue; // gone since it was listed
+    if (!dirStats.isDirectory()) {
+      problems.push(unexpected({ path: `${MEMORIES_DIR}/${shard}`, kind: 'other' }));
+      continue;
+    }
+    const dirStamp = stampOf(dirStats);
+    dirs[shard] = dirStamp;
     const known = byShard.get(shard) ?? new Map<string, Row>();
-    // Racy-git rule: a folder time close to when the cache was written proves nothing,
-    // since a file may have arrived within the same clock tick.
-    const settled = dirStats.mtimeMs < cache.written - 2000;
-    if (!options.exact && settled && cache.dirs[shard] === dirStats.mtimeMs) {
+    if (!options.exact && trusted(cache.dirs[shard], dirStamp, cache.written)) {
       rows.push(...known.values());
       continue;
     }
     changed = true;
-    for (const name of readdirSync(dir)) {
-      const path = `${MEMORIES_DIR}/${shard}/${name}`;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = `${MEMORIES_DIR}/${shard}/${entry.name}`;
       const location = parseMemoryPath(path);
-      if (!location?.shardOk) continue;
+      const kind = entry.isSymbolicLink() ? 'symlink' : entry.isFile() ? 'file' : 'other';
+      if (!location || kind !== 'file') {
+        problems.push(unexpected({ path, kind }));
+        continue;
+      }
+      // Another shard's memory: reading it says what is wrong with it, as `list` does.
+      if (!location.shardOk) {
+        read(path);
+        continue;
+      }
       const hit = known.get(location.id);
-      let stats;
-      if (options.exact || !hit) {
-        stats = lstatSync(join(dir, name), { throwIfNoEntry: false });
-        if (!stats?.isFile()) continue;
-        if (hit && hit[1] === stats.size && hit[2] === stats.mtimeMs) {
-          rows.push(hit);
-          continue;
-        }
-      } else {
+      if (hit && !options.exact) {
         rows.push(hit);
         continue;
       }
-      try {
-        const bytes = await snapshot.read(path, MAX_MEMORY_BYTES);
-        if (!bytes) continue;
-        const memory = decodeMemory(path, bytes);
-        options.onMemory?.(memory);
-        const s = memory.envelope.signed;
-        const row: Row = [memory.id, stats.size, stats.mtimeMs, s.type, s.created, s.node];
-        if (isSeal(memory)) row.push(sealBody(memory));
-        rows.push(row);
-      } catch (err) {
-        if (err instanceof RemembrancerError) problems.push(err);
-        else throw err;
+      const stats = lstatSync(join(dir, entry.name), { throwIfNoEntry: false });
+      if (!stats?.isFile()) continue; // gone or replaced since it was listed: seen next time
+      if (hit && trusted(hit[1], stampOf(stats), cache.written)) {
+        rows.push(hit);
+        continue;
       }
+      read(path);
     }
   }
   if (changed || shards.length !== Object.keys(cache.dirs).length) {
     // A cache: no fsync, and a failure to write it only costs the next run some time.
-    const file: CacheFile = { version: 2, written: Date.now(), dirs, rows };
+    const file: CacheFile = { version: 3, written, dirs, rows };
     await writeFileAtomic(catalogFile(repo), JSON.stringify(file), { fsync: false }).catch(
       () => undefined,
     );

@@ -177,7 +177,10 @@ export function decodeMemory(path: string, bytes: Uint8Array): Memory {
     throw new RemembrancerError(
       'ID_MISMATCH',
       `content hashes to ${id.slice(0, 12)}…, not to the id in its name: the memory was altered`,
-      { file, fix: 'restore the original from git; change a memory by recording a new one' },
+      {
+        file,
+        fix: `restore it with \`git checkout -- ${file}\`; to change a memory, record a new one`,
+      },
     );
   }
   if (!location.shardOk) {
@@ -190,7 +193,10 @@ export function decodeMemory(path: string, bytes: Uint8Array): Memory {
     throw new RemembrancerError(
       'NOT_CANONICAL_JSON',
       'file bytes are not the canonical form of its content (reformatted or reordered)',
-      { file, fix: 'restore the file from git; memory files must not be reformatted' },
+      {
+        file,
+        fix: `restore it with \`git checkout -- ${file}\`; memory files are never reformatted`,
+      },
     );
   }
   return { id, path, envelope, signedBytes };

@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { RemembrancerError } from './errors.js';
+import { stampOf, type Stamp } from './file-stamp.js';
 import { repoRelative } from './paths.js';
 
 export interface SnapshotEntry {
@@ -115,6 +116,15 @@ export class WorkingTreeSnapshot implements Snapshot {
   }
 
   async read(path: string, maxBytes?: number): Promise<Uint8Array | undefined> {
+    return this.readStamped(path, maxBytes)?.bytes;
+  }
+
+  /**
+   * The bytes at `path` with the stamp of the very file they were read from, taken before
+   * reading (file-stamp.ts): a cache that records the stamp beside what it learnt from the
+   * bytes can tell later whether that still holds. Undefined where there is no such file.
+   */
+  readStamped(path: string, maxBytes?: number): { bytes: Uint8Array; stamp: Stamp } | undefined {
     this.refuseLinkedFolders(path.slice(0, Math.max(0, path.lastIndexOf('/'))));
     let fd: number;
     try {
@@ -142,7 +152,7 @@ export class WorkingTreeSnapshot implements Snapshot {
         if (n === 0) break;
         offset += n;
       }
-      return buffer.subarray(0, offset);
+      return { bytes: buffer.subarray(0, offset), stamp: stampOf(stats) };
     } finally {
       closeSync(fd);
     }

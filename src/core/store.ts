@@ -28,7 +28,8 @@ export interface LoadOptions {
   onBytes?: (path: string, bytes: Uint8Array) => void;
 }
 
-function unexpected(entry: SnapshotEntry): RemembrancerError {
+/** Why a file under memories/ that is not a memory file is refused. */
+export function unexpected(entry: SnapshotEntry): RemembrancerError {
   const file = repoRelative(entry.path);
   const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
   if (isTempFile(name)) {

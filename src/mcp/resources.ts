@@ -23,8 +23,10 @@ export function registerMemoryResources(server: McpServer, ctx: McpContext): voi
     list: async () => {
       try {
         const { timeline, withSearchIndex } = await import('../core/search/index.js');
-        const { result: days } = await withSearchIndex(ctx.repo, (file) => timeline(file));
-        const newest = days.flatMap((d) => d.memories).slice(0, LISTED_RESOURCES);
+        const { result: days } = await withSearchIndex(ctx.repo, (file, check) =>
+          timeline(file, {}, { check, limit: LISTED_RESOURCES }),
+        );
+        const newest = days.flatMap((d) => d.memories);
         return {
           resources: newest.map((m) => ({
             uri: memoryUri(m.id),

@@ -65,7 +65,7 @@ async function query(s: Sandbox, ...args: string[]): Promise<Hit[]> {
 }
 
 function header(s: Sandbox) {
-  const file = IndexFile.open(join(s.repo, '.git', 'remembrancer', 'search-v1.idx'), ENGINE);
+  const file = IndexFile.open(join(s.repo, '.git', 'remembrancer', 'search-v2.idx'), ENGINE);
   if (!file) throw new Error('no search index');
   const h = file.header;
   const kafkaBucket = Buffer.from(file.section('p:k'));
@@ -343,7 +343,7 @@ describe('the search index', () => {
   it('builds a damaged index again', async () => {
     const s = fork();
     await query(s, 'kafka');
-    const path = join(s.repo, '.git', 'remembrancer', 'search-v1.idx');
+    const path = join(s.repo, '.git', 'remembrancer', 'search-v2.idx');
     writeFileSync(path, readFileSync(path).subarray(0, 100));
     expect((await query(s, 'kafka'))[0]?.title).toBe('Adopt Kafka for the event bus');
     writeFileSync(path, 'RMBSRCH1 but not really');

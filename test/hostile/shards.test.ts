@@ -63,18 +63,22 @@ describe('in our working tree', () => {
       expect(covenant.stdout + covenant.stderr).toContain(line);
       expect(covenant.stdout + covenant.stderr).not.toMatch(/not a shard folder|not a memory/);
 
-      // list leaves it out, says so, and shows nothing read through the link.
+      // list leaves it out, names it, and shows nothing read through the link.
       const list = await a.s.run(['list', '--json']);
+      const fix =
+        '(fix: replace the link with the real folder or file (git rm the link, then restore it from a commit))';
       if (inside) {
         expect(list.code).toBe(0);
-        expect(list.stderr.trim()).toBe(
-          'warning: 1 invalid memory file(s) left out; run `remembrancer covenant` for details',
-        );
+        expect(list.stderr.trim()).toBe(`warning: left out ${line} ${fix}`);
+        // query and timeline say the same about it.
+        for (const args of [['query', 'link'], ['timeline']]) {
+          const r = await a.s.run([...args, '--json']);
+          expect([r.code, r.stderr.trim()]).toEqual([0, `warning: left out ${line} ${fix}`]);
+          expect(r.stdout).not.toContain(id);
+        }
       } else {
         expect(list.code).toBe(2);
-        expect(list.stderr.trim().split('\n')[0]).toBe(
-          `error: ${line} (fix: replace the link with the real folder or file (git rm the link, then restore it from a commit))`,
-        );
+        expect(list.stderr.trim().split('\n')[0]).toBe(`error: ${line} ${fix}`);
       }
       expect(list.stdout).not.toContain(id);
       expect(await a.s.state()).toBe(before);

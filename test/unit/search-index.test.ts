@@ -19,6 +19,7 @@ import {
 import { ENGINE, MINISEARCH_OPTIONS, type SearchDocument } from '../../src/core/search/engine.js';
 import { IndexFile } from '../../src/core/search/index-file.js';
 import { isFresh, RACY_MS, searchIndex, timeline } from '../../src/core/search/index.js';
+import type { Stamp } from '../../src/core/file-stamp.js';
 import { makeSnippet } from '../../src/core/search/snippet.js';
 
 /**
@@ -347,22 +348,46 @@ describe('search index', () => {
     }
   });
 
-  it('trusts folder times only once they are older than the index by a margin', () => {
+  it('trusts folder stamps only once they are older than the index by a margin', () => {
+    const at = (time: number, ino = 7): Stamp => [4096, time, time, ino];
     const header = IndexFile.fromBytes(
-      writeIndex(undefined, { add: [], remove: [] }, { written: 100_000, dirs: { ab: 50_000 } }),
+      writeIndex(
+        undefined,
+        { add: [], remove: [] },
+        { written: 100_000, dirs: { ab: at(50_000) } },
+      ),
     ).header;
-    expect(isFresh(header, { ab: 50_000 })).toBe(true);
-    expect(isFresh(header, { ab: 50_001 })).toBe(false);
-    expect(isFresh(header, { ab: 50_000, cd: 1 })).toBe(false);
+    expect(isFresh(header, { ab: at(50_000) })).toBe(true);
+    expect(isFresh(header, { ab: at(50_001) })).toBe(false);
+    // The modification time put back (touch -r) still changes the change time.
+    expect(isFresh(header, { ab: [4096, 50_000, 60_000, 7] })).toBe(false);
+    expect(isFresh(header, { ab: at(50_000, 8) })).toBe(false);
+    expect(isFresh(header, { ab: at(50_000), cd: at(1) })).toBe(false);
     expect(isFresh(header, {})).toBe(false);
     const racy = IndexFile.fromBytes(
       writeIndex(
         undefined,
         { add: [], remove: [] },
-        { written: 100_000, dirs: { ab: 100_000 - RACY_MS } },
+        { written: 100_000, dirs: { ab: at(100_000 - RACY_MS) } },
       ),
     ).header;
-    expect(isFresh(racy, { ab: 100_000 - RACY_MS })).toBe(false);
+    expect(isFresh(racy, { ab: at(100_000 - RACY_MS) })).toBe(false);
+  });
+
+  it('refuses a record that does not match its checksum or its row', () => {
+    const bytes = writeIndex(
+      undefined,
+      { add: [memory(1, ['papa']), memory(2, ['quebec'])], remove: [] },
+      META,
+    );
+    expect(searchIndex(IndexFile.fromBytes(bytes), 'papa').hits).toHaveLength(1);
+    // One letter of a stored title changed: the record still parses, its checksum fails.
+    const text = Buffer.from(bytes).toString('latin1');
+    const at = text.indexOf('papa', text.indexOf('"title"'));
+    const damaged = Uint8Array.from(bytes);
+    damaged[at] = 'q'.charCodeAt(0);
+    expect(() => searchIndex(IndexFile.fromBytes(damaged), 'papa')).toThrow(/damaged/);
+    expect(() => timeline(IndexFile.fromBytes(damaged))).toThrow(/damaged/);
   });
 });
 

@@ -9,7 +9,9 @@
  * out of) the stored ones. A removed memory's terms come from indexing its stored text
  * again, so removal is exact and the index never holds postings of memories that left.
  */
+import { crc32 } from 'node:zlib';
 import type { Author } from '../envelope.js';
+import type { Stamp } from '../file-stamp.js';
 import {
   bucketOf,
   ENGINE,
@@ -23,11 +25,14 @@ import {
   bytesOf,
   encodeIndexFile,
   float64s,
+  FORMAT,
   ID_BYTES,
   IndexFile,
+  STAMP_ROW,
   uint16s,
   uint32s,
   type IndexHeader,
+  type LeftOut,
 } from './index-file.js';
 
 /** What a result or a timeline line prints about a memory, read from the index. */
@@ -61,13 +66,23 @@ export interface Dictionary {
 export interface WriteMeta {
   /** When the memories' folders were looked at (ms). */
   written: number;
-  dirs: Record<string, number>;
+  dirs: Record<string, Stamp>;
+  /** Memory files left out because they do not verify (none when absent). */
+  left?: LeftOut[];
   now?: number;
 }
+
+/** A file's stamp and when it was taken (ms): what a row's file was when it was read. */
+export type StampAt = readonly [...Stamp, number];
 
 export interface Change {
   add: IndexedMemory[];
   remove: string[];
+  /**
+   * Stamps of the files rows were read from, by id: for added rows, and for rows whose file
+   * was read again and found the same memory. A row without one is read again when shown.
+   */
+  stamps?: Map<string, StampAt>;
 }
 
 const F = FIELDS.length;
@@ -112,12 +127,21 @@ export function slotsById(file: IndexFile): Map<string, number> {
   return out;
 }
 
+/**
+ * The record in `slot`, checked against its checksum: a damaged index (a bit flipped on
+ * disk, a write torn by a crash) throws here rather than print text no memory holds, and
+ * withSearchIndex builds it again.
+ */
 export function readRecord(file: IndexFile, slot: number): IndexedMemory | undefined {
   const offsets = float64s(file.section('offsets'));
   const start = offsets[slot] as number;
   const end = offsets[slot + 1] as number;
   if (!(end > start)) return undefined;
-  return JSON.parse(utf8.decode(file.slice('records', start, end - start))) as IndexedMemory;
+  const bytes = file.slice('records', start, end - start);
+  if (crc32(bytes) !== uint32s(file.slice('sums', slot * 4, 4))[0]) {
+    throw new Error(`search index row ${slot} is damaged`);
+  }
+  return JSON.parse(utf8.decode(bytes)) as IndexedMemory;
 }
 
 export function readDictionary(file: IndexFile, bucket: string): Dictionary {
@@ -251,6 +275,8 @@ export function writeIndex(
   const created = new Float64Array(capacity);
   const author = new Uint32Array(capacity);
   const component = new Uint32Array(capacity);
+  const stamps = new Float64Array(capacity * STAMP_ROW);
+  const sums = new Uint32Array(capacity);
   // Records stay where they are in the old section; only changed rows are held here.
   const oldSlots = slots;
   const oldOffsets = old ? float64s(old.section('offsets')) : new Float64Array(1);
@@ -267,6 +293,8 @@ export function writeIndex(
     created.set(float64s(old.section('created')));
     author.set(uint32s(old.section('author')));
     component.set(uint32s(old.section('component')));
+    stamps.set(float64s(old.section('stamps')));
+    sums.set(uint32s(old.section('sums')));
   }
 
   // Removals first, so a slot they free can take an addition of the same change.
@@ -286,6 +314,8 @@ export function writeIndex(
     created[slot] = 0;
     author[slot] = 0;
     component[slot] = 0;
+    stamps.fill(0, slot * STAMP_ROW, (slot + 1) * STAMP_ROW);
+    sums[slot] = 0;
     changed.set(slot, undefined);
     known.delete(id);
     live--;
@@ -315,9 +345,16 @@ export function writeIndex(
     created[slot] = Date.parse(memory.created);
     author[slot] = intern(authors, memory.author.name);
     component[slot] = memory.component === undefined ? 0 : intern(components, memory.component) + 1;
-    changed.set(slot, encoder.encode(JSON.stringify(memory)));
+    const record = encoder.encode(JSON.stringify(memory));
+    changed.set(slot, record);
+    sums[slot] = crc32(record);
+    stamps.fill(0, slot * STAMP_ROW, (slot + 1) * STAMP_ROW); // read again when shown
     added.push(document(slot, memory));
     live++;
+  }
+  for (const [id, stamp] of change.stamps ?? []) {
+    const slot = known.get(id);
+    if (slot !== undefined) stamps.set(stamp, slot * STAMP_ROW);
   }
 
   const deltas: Deltas = new Map();
@@ -342,6 +379,8 @@ export function writeIndex(
   sections.set('created', bytesOf(created.subarray(0, slots)));
   sections.set('author', bytesOf(author.subarray(0, slots)));
   sections.set('component', bytesOf(component.subarray(0, slots)));
+  sections.set('stamps', bytesOf(stamps.subarray(0, slots * STAMP_ROW)));
+  sections.set('sums', bytesOf(sums.subarray(0, slots)));
   const offsets = new Float64Array(slots + 1);
   let size = 0;
   for (let slot = 0; slot < slots; slot++) {
@@ -391,12 +430,13 @@ export function writeIndex(
 
   const touched = removed.length > 0 || added.length > 0;
   const header: Omit<IndexHeader, 'sections'> = {
-    format: 1,
+    format: FORMAT,
     engine: ENGINE,
     built: h?.built ?? now,
     updates: (h?.updates ?? 0) + (h && touched ? 1 : 0),
     written: meta.written,
     dirs: meta.dirs,
+    left: meta.left ?? [],
     slots,
     live,
     totals,

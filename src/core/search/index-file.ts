@@ -10,10 +10,28 @@
  * arrays (in the machine's byte order: the file is a local cache and never travels).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { ErrorCode } from '../errors.js';
+import { STAMP_LENGTH, type Stamp } from '../file-stamp.js';
 import { FIELDS } from './engine.js';
 
 const MAGIC = 'RMBSRCH1';
-const FORMAT = 1;
+/** 2: file stamps and record checksums per row, folder stamps, the files left out. */
+export const FORMAT = 2;
+
+/** Numbers per row of the stamps column: the file's stamp, then when it was taken. */
+export const STAMP_ROW = STAMP_LENGTH + 1;
+
+/**
+ * A file under memories/ that the index leaves out because it does not verify, as it was
+ * when judged: while its stamp holds, every answer reports it, as `list` does.
+ */
+export interface LeftOut {
+  /** Relative to .remembrancer/. */
+  path: string;
+  stamp: Stamp;
+  takenAt: number;
+  problem: { code: ErrorCode; message: string; file?: string; fix?: string };
+}
 
 export interface IndexHeader {
   format: typeof FORMAT;
@@ -23,10 +41,11 @@ export interface IndexHeader {
   built: number;
   /** Incremental updates since that build. */
   updates: number;
-  /** When the memories' folders were looked at for this version (ms); see freshness.ts. */
+  /** When the memories' folders were looked at for this version (ms). */
   written: number;
-  /** Shard folder name → its modification time when it was looked at. */
-  dirs: Record<string, number>;
+  /** Shard folder name (and "." for memories/ itself) → its stamp when it was looked at. */
+  dirs: Record<string, Stamp>;
+  left: LeftOut[];
   /** Rows in the columns; a row whose id is all zero bytes is free. */
   slots: number;
   /** Memories in the index. */
@@ -50,6 +69,8 @@ export const COLUMNS = {
   created: 8,
   author: 4,
   component: 4,
+  stamps: 8 * STAMP_ROW,
+  sums: 4,
 } as const;
 
 const align8 = (n: number): number => (n + 7) & ~7;
@@ -174,6 +195,8 @@ function parseHead(
   if (
     header.format !== FORMAT ||
     typeof header.sections !== 'object' ||
+    typeof header.dirs !== 'object' ||
+    !Array.isArray(header.left) ||
     !Array.isArray(header.totals) ||
     typeof header.slots !== 'number'
   ) {
@@ -185,7 +208,12 @@ function parseHead(
     ([offset, size]) =>
       Number.isInteger(offset) && Number.isInteger(size) && dataStart + offset + size <= fileSize,
   );
-  return fits ? { header, dataStart } : undefined;
+  // Columns that disagree with the row count would be read at the wrong places.
+  const columns = Object.entries(COLUMNS).every(
+    ([name, bytes]) => (header.sections[name]?.[1] ?? 0) === header.slots * bytes,
+  );
+  const offsets = header.slots === 0 || header.sections['offsets']?.[1] === (header.slots + 1) * 8;
+  return fits && columns && offsets ? { header, dataStart } : undefined;
 }
 
 /** Lays out a header and its sections as one file's bytes. */

@@ -4,7 +4,8 @@
  * those terms' postings, and the field lengths of the memories they name, are read and
  * loaded into a MiniSearch instance, which then ranks exactly as the whole index would
  * (same document count, same average field lengths, same postings for every term the
- * query can reach). Nothing here reads a memory file: what a result prints is in the index.
+ * query can reach). What a result prints is in the index; `shown` (on-disk.ts) says which
+ * rows' files are still what the index read, and only those are results.
  */
 import type { AsPlainObject, SearchResult } from 'minisearch';
 import {
@@ -87,7 +88,9 @@ export function filterOf(file: IndexFile, filters: SearchFilters): (slot: number
 }
 
 export function idAt(file: IndexFile, slot: number): string {
-  return Buffer.from(file.slice('ids', slot * ID_BYTES, ID_BYTES)).toString('hex');
+  const bytes = file.slice('ids', slot * ID_BYTES, ID_BYTES);
+  // A view, not a copy: a timeline converts every row's id.
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 interface Bucket {
@@ -157,38 +160,72 @@ function loadFor(file: IndexFile, text: string): MiniSearch | undefined {
   );
 }
 
-/** Ranked memories matching `text`, best first, at most `limit` of them. */
+/** Which rows may be shown: their files are still the memories the index read. */
+export interface ShownCheck {
+  current(slot: number): boolean;
+}
+
+/**
+ * Ranked memories matching `text`, best first, at most `limit` of them, each passing
+ * `check`. A match whose file no longer verifies is not counted in `total` once seen; the
+ * ones ranked beyond those shown are not looked at.
+ */
 export function searchIndex(
   file: IndexFile,
   text: string,
   filters: SearchFilters = {},
   limit = 20,
+  check?: ShownCheck,
 ): SearchOutcome {
   if (file.header.live === 0) return { hits: [], total: 0 };
   const engine = loadFor(file, text);
   if (!engine) return { hits: [], total: 0 };
   const accept = filterOf(file, filters);
   const results = engine.search(text).filter((r) => accept(r.id as number));
-  // Equal scores are common (short memories alike): order them newest first, then by id,
-  // so that the same memories give the same list on every machine.
-  let cut = Math.min(limit, results.length);
-  while (cut > 0 && cut < results.length && results[cut]?.score === results[cut - 1]?.score) cut++;
   const created = float64s(file.section('created'));
-  if (cut > 64) file.section('ids');
-  const top = results.slice(0, cut).map((r) => ({ r, id: idAt(file, r.id as number) }));
-  top.sort(
-    (a, b) =>
-      b.r.score - a.r.score ||
-      (created[b.r.id as number] as number) - (created[a.r.id as number] as number) ||
-      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  );
-  const hits = top.slice(0, limit).map(({ r, id }) => hit(file, r, id));
-  return { hits, total: results.length };
+  const seen = new Map<number, boolean>();
+  const shown = (slot: number): boolean => {
+    let ok = seen.get(slot);
+    if (ok === undefined) seen.set(slot, (ok = check ? check.current(slot) : true));
+    return ok;
+  };
+  // Equal scores are common (short memories alike): order them newest first, then by id,
+  // so that the same memories give the same list on every machine. Rows that may not be
+  // shown make room for the next ones.
+  let want = limit;
+  let top: { r: SearchResult; id: string }[];
+  for (;;) {
+    let cut = Math.min(want, results.length);
+    while (cut > 0 && cut < results.length && results[cut]?.score === results[cut - 1]?.score)
+      cut++;
+    if (cut > 64) file.section('ids');
+    top = results.slice(0, cut).map((r) => ({ r, id: idAt(file, r.id as number) }));
+    top.sort(
+      (a, b) =>
+        b.r.score - a.r.score ||
+        (created[b.r.id as number] as number) - (created[a.r.id as number] as number) ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+    let kept = 0;
+    for (const t of top) {
+      if (kept >= limit) break;
+      if (shown(t.r.id as number)) kept++;
+    }
+    if (kept >= limit || cut >= results.length) break;
+    want = cut + (limit - kept);
+  }
+  const hits = top
+    .filter(({ r }) => seen.get(r.id as number) === true)
+    .slice(0, limit)
+    .map(({ r, id }) => hit(file, r, id));
+  const dropped = [...seen.values()].filter((ok) => !ok).length;
+  return { hits, total: results.length - dropped };
 }
 
 function hit(file: IndexFile, result: SearchResult, id: string): SearchHit {
   const record = readRecord(file, result.id as number);
-  if (!record) throw new Error(`search index row ${String(result.id)} has no record`);
+  // A record under another row's id: the index is damaged, and is built again.
+  if (record?.id !== id) throw new Error(`search index row ${String(result.id)} is damaged`);
   const texts = {
     title: record.title,
     body: bodyBeyondTitle(record.title, record.body), // where body matches were found

@@ -1,11 +1,12 @@
 /**
  * The timeline: memories grouped by the UTC day they were created, newest first, read from
- * the search index's columns and records (no memory file is opened).
+ * the search index's columns and records. No memory file is read unless its stamp says it
+ * changed (on-disk.ts); one that no longer verifies is not shown.
  */
 import { readRecord, type MemoryHeading } from './build.js';
 import { float64s, ID_BYTES } from './index-file.js';
 import type { IndexFile } from './index-file.js';
-import { filterOf, idAt, type SearchFilters } from './query.js';
+import { filterOf, idAt, type SearchFilters, type ShownCheck } from './query.js';
 
 export type TimelineEntry = MemoryHeading;
 
@@ -42,8 +43,11 @@ export function timelineOrder(file: IndexFile, filters: SearchFilters = {}): Uin
 export function headingAt(file: IndexFile, slot: number): TimelineEntry | undefined {
   const record = readRecord(file, slot);
   if (!record) return undefined;
+  const id = idAt(file, slot);
+  // A record under another row's id: the index is damaged, and is built again.
+  if (record.id !== id) throw new Error(`search index row ${slot} is damaged`);
   return {
-    id: idAt(file, slot),
+    id,
     type: record.type,
     created: record.created,
     node: record.node,
@@ -52,17 +56,37 @@ export function headingAt(file: IndexFile, slot: number): TimelineEntry | undefi
   };
 }
 
-export function timeline(file: IndexFile, filters: SearchFilters = {}): TimelineDay[] {
+export interface TimelineOptions {
+  /** Only rows it passes are shown. */
+  check?: ShownCheck & { preload?(): void };
+  /** At most this many memories, the newest. */
+  limit?: number;
+}
+
+export function timeline(
+  file: IndexFile,
+  filters: SearchFilters = {},
+  options: TimelineOptions = {},
+): TimelineDay[] {
+  const { check, limit = Infinity } = options;
   const order = timelineOrder(file, filters);
-  if (order.length > 64) file.section('records');
+  if (Math.min(order.length, limit) > 64) {
+    file.section('records');
+    file.section('sums');
+    check?.preload?.();
+  }
   const days: TimelineDay[] = [];
+  let shown = 0;
   for (const slot of order) {
+    if (shown >= limit) break;
+    if (check && !check.current(slot)) continue;
     const entry = headingAt(file, slot);
     if (!entry) continue;
     const day = entry.created.slice(0, 10);
     let group = days[days.length - 1];
     if (group?.day !== day) days.push((group = { day, memories: [] }));
     group.memories.push(entry);
+    shown++;
   }
   return days;
 }

@@ -1,7 +1,23 @@
 /** Finding memories through the search index: ranked search, and every id page by page. */
 import { z } from 'zod';
 import { dateText, heading, typeName } from '../schemas.js';
+import type { RemembrancerError } from '../../core/errors.js';
 import { defineTool } from '../tool.js';
+
+/** Memory files left out because they do not verify, as `list` names them. */
+const invalidList = z
+  .array(
+    z.object({
+      file: z.string().nullable(),
+      problem: z.string(),
+      fix: z.string().nullable(),
+    }),
+  )
+  .describe('memory files left out because they do not verify: which, why, and the fix');
+
+function invalidItem(p: RemembrancerError) {
+  return { file: p.file ?? null, problem: p.message, fix: p.fix ?? null };
+}
 
 export const searchMemories = defineTool({
   name: 'search_memories',
@@ -20,6 +36,7 @@ export const searchMemories = defineTool({
   output: {
     total: z.number().int().describe('how many memories match, before the limit'),
     invalidFiles: z.number().int().describe('memory files left out because they are invalid'),
+    invalid: invalidList,
     results: z.array(
       z.looseObject({
         ...heading,
@@ -36,12 +53,13 @@ export const searchMemories = defineTool({
       import('../../core/shapes.js'),
     ]);
     const filters = await readFilters(args);
-    const { result, opened } = await withSearchIndex(ctx.repo, (file) =>
-      searchIndex(file, args.query, filters, args.limit),
+    const { result, opened } = await withSearchIndex(ctx.repo, (file, check) =>
+      searchIndex(file, args.query, filters, args.limit, check),
     );
     return {
       total: result.total,
       invalidFiles: opened.problems.length,
+      invalid: opened.problems.map(invalidItem),
       results: result.hits.map(queryItem),
     };
   },
@@ -68,6 +86,7 @@ export const listMemoryIds = defineTool({
       .nullable()
       .describe('the offset of the next page; null at the end'),
     memories: z.array(z.looseObject(heading)),
+    invalid: invalidList,
   },
   run: async (args, ctx) => {
     const [{ readFilters }, { timeline, withSearchIndex }, { timelineItem }] = await Promise.all([
@@ -76,7 +95,9 @@ export const listMemoryIds = defineTool({
       import('../../core/shapes.js'),
     ]);
     const filters = await readFilters(args);
-    const { result: days } = await withSearchIndex(ctx.repo, (file) => timeline(file, filters));
+    const { result: days, opened } = await withSearchIndex(ctx.repo, (file, check) =>
+      timeline(file, filters, { check }),
+    );
     const all = days.flatMap((d) => d.memories);
     const page = all.slice(args.offset, args.offset + args.limit);
     const next = args.offset + page.length;
@@ -85,6 +106,7 @@ export const listMemoryIds = defineTool({
       offset: args.offset,
       nextOffset: next < all.length ? next : null,
       memories: page.map(timelineItem),
+      invalid: opened.problems.map(invalidItem),
     };
   },
 });

@@ -52,7 +52,7 @@ export function MemoryList({
     const item = source.at(i);
     if (!item) continue;
     const selected = i === cursor;
-    const bad = flagged.has(item.id);
+    const bad = flagged.has(item.id) || item.problem !== undefined;
     const text =
       `${selected ? '›' : ' '}${bad ? '✗' : ' '}${typeIcon(item.type)} ${shortId(item.id)} ` +
       fit(item.title, titleWidth) +

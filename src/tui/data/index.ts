@@ -35,7 +35,7 @@ export async function openTuiData(repo: Repository): Promise<TuiData> {
   return {
     session,
     detail: (id) => details.load(id),
-    root: () => indexRoot(session.index),
+    root: () => indexRoot(session.index, session.check),
     covenant: () => checkCovenant(repo),
     adrs: () => adrRows(repo),
     deployments: () => deploymentsByComponent(session),

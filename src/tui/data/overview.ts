@@ -21,8 +21,15 @@ import { timelineOrder } from '../../core/search/timeline.js';
 import { WorkingTreeSnapshot } from '../../core/snapshot.js';
 import type { TuiSession } from './session.js';
 
-/** The Merkle root over the indexed memories, seals excluded: what `root` prints. */
-export function indexRoot(file: IndexFile): { root: string; treeSize: number } {
+/**
+ * The Merkle root over the indexed memories, seals excluded: what `root` prints, which
+ * leaves out files that no longer verify (`check`).
+ */
+export function indexRoot(
+  file: IndexFile,
+  check?: { current(slot: number): boolean; preload(): void },
+): { root: string; treeSize: number } {
+  check?.preload();
   const ids = file.section('ids');
   const type = uint16s(file.section('type'));
   const seal = file.header.types.indexOf('seal');
@@ -31,7 +38,7 @@ export function indexRoot(file: IndexFile): { root: string; treeSize: number } {
   const kept: string[] = [];
   for (let slot = 0; slot < file.header.slots; slot++) {
     const id = hex.slice(slot * ID_BYTES * 2, (slot + 1) * ID_BYTES * 2);
-    if (id !== free && type[slot] !== seal) kept.push(id);
+    if (id !== free && type[slot] !== seal && (!check || check.current(slot))) kept.push(id);
   }
   return merkleRoot(kept);
 }

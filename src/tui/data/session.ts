@@ -1,19 +1,23 @@
 /**
  * The TUI's window on a repository: the search index kept open for the whole session, so
- * ordering, filtering and searching read its columns and only the records on screen. No
- * memory file is read until one is selected (detail.ts).
+ * ordering, filtering and searching read its columns and only the records on screen. Each
+ * row on screen is looked at on disk as it is drawn (on-disk.ts: one lstat, a read only
+ * when its file changed), so a file edited or deleted while the TUI runs is shown as such,
+ * never with the text it no longer holds.
  */
 import { requireConfig } from '../../core/config.js';
 import type { RemembrancerError } from '../../core/errors.js';
 import type { Repository } from '../../core/repository.js';
 import { slotsById } from '../../core/search/build.js';
 import {
+  DiskCheck,
   headingAt,
   openSearchIndex,
   searchIndex,
   timelineOrder,
   type IndexFile,
 } from '../../core/search/index.js';
+import type { Judge } from '../../core/search/on-disk.js';
 import { WorkingTreeSnapshot } from '../../core/snapshot.js';
 
 /** One line of a list: what the index says about a memory. */
@@ -25,6 +29,8 @@ export interface ListItem {
   title: string;
   /** For search results: the matched text around the query's words. */
   snippet?: string;
+  /** Set when the memory's file changed on disk since the index read it: what is wrong. */
+  problem?: string;
 }
 
 /** A list that reads its items only when asked for them (the visible rows). */
@@ -43,18 +49,26 @@ export const SEARCH_LIMIT = 500;
 export class TuiSession {
   private readonly headings = new Map<number, ListItem | null>();
   private slots: Map<string, number> | undefined;
+  /** Looks at each shown row's file; its memo of files read again lasts the session. */
+  readonly check: DiskCheck;
 
   private constructor(
     readonly repo: Repository,
     readonly index: IndexFile,
     /** Memory files the index could not take in when it was brought up to date. */
     readonly problems: RemembrancerError[],
-  ) {}
+    judge: Judge,
+  ) {
+    this.check = new DiskCheck(repo, index, judge);
+  }
 
   /** Opens the index only: the config (its schema check costs more than drawing) comes later. */
   static async open(repo: Repository): Promise<TuiSession> {
-    const opened = await openSearchIndex(repo);
-    return new TuiSession(repo, opened.file, opened.problems);
+    const [opened, { judgeFile }] = await Promise.all([
+      openSearchIndex(repo),
+      import('../../core/search/judge.js'),
+    ]);
+    return new TuiSession(repo, opened.file, opened.problems, judgeFile);
   }
 
   /** This repository's node name, from its config. */
@@ -86,6 +100,7 @@ export class TuiSession {
       text,
       types.length > 0 ? { types } : {},
       SEARCH_LIMIT,
+      this.check,
     );
     const items: ListItem[] = hits.map((h) => ({
       id: h.id,
@@ -95,13 +110,41 @@ export class TuiSession {
       title: h.title,
       snippet: h.snippet.text,
     }));
-    return { length: items.length, at: (i) => items[i], total };
+    // Looked at again as drawn: a file may change while the results are on screen.
+    return {
+      length: items.length,
+      at: (i) => this.checked(this.slotOf(items[i]?.id), items[i]),
+      total,
+    };
   }
 
   /** The index's line for a memory id, or undefined when the index does not hold it. */
   byId(id: string): ListItem | undefined {
+    return this.item(this.slotOf(id));
+  }
+
+  private slotOf(id: string | undefined): number | undefined {
+    if (id === undefined) return undefined;
     this.slots ??= slotsById(this.index);
-    return this.item(this.slots.get(id));
+    return this.slots.get(id);
+  }
+
+  /** `item` as it may be shown: flagged, with no text of its own, if its file changed. */
+  private checked(slot: number | undefined, item: ListItem | undefined): ListItem | undefined {
+    if (slot === undefined || !item || this.check.current(slot)) return item;
+    const finding = this.check.findings.get(slot);
+    const problem =
+      finding?.state === 'invalid'
+        ? `${finding.left.problem.message}${finding.left.problem.fix ? ` (fix: ${finding.left.problem.fix})` : ''}`
+        : 'its file is no longer on disk';
+    return {
+      id: item.id,
+      type: item.type,
+      created: item.created,
+      author: '',
+      title: problem,
+      problem,
+    };
   }
 
   private item(slot: number | undefined): ListItem | undefined {
@@ -116,7 +159,7 @@ export class TuiSession {
       if (this.headings.size > 5000) this.headings.clear();
       this.headings.set(slot, cached);
     }
-    return cached ?? undefined;
+    return this.checked(slot, cached ?? undefined);
   }
 
   close(): void {
