@@ -10,6 +10,7 @@ import { readConfig, type Config } from './config.js';
 import { checkCovenant } from './covenant-target.js';
 import { RemembrancerError } from './errors.js';
 import { hooksStatus } from './hooks.js';
+import { describeLock, findLocks } from './lock-report.js';
 import { readPeers } from './peers.js';
 import { findRepository, isInitialized, type Repository } from './repository.js';
 import { WorkingTreeSnapshot } from './snapshot.js';
@@ -307,6 +308,18 @@ async function peerChecks(
   );
 }
 
+/** A lock left behind blocks writes (ours) or every commit (git's index.lock). */
+async function locksCheck(repo: Repository): Promise<DoctorCheck> {
+  const locks = await findLocks(repo);
+  if (locks.length === 0) return check('locks', 'ok', 'no lock file left in the git directory');
+  return check(
+    'locks',
+    'warn',
+    locks.map(describeLock).join('; '),
+    'if no remembrancer or git command is running in this repository, delete the lock file named',
+  );
+}
+
 async function covenantCheck(repo: Repository): Promise<DoctorCheck> {
   try {
     const report = await checkCovenant(repo);
@@ -375,6 +388,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checks.push(...(await tsaChecks(config, trust, env, timeoutMs)));
     checks.push(await hooksCheck(repo));
     checks.push(...(await peerChecks(repo, env, timeoutMs)));
+    checks.push(await locksCheck(repo));
     checks.push(await covenantCheck(repo));
   }
   return { ok: checks.every((c) => c.state !== 'fail'), checks };
