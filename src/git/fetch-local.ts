@@ -11,10 +11,31 @@ import { ObjectStore } from './object-store.js';
 import { missingObjects, type Walked } from './object-walk.js';
 import type { PackEntry } from './pack-writer.js';
 
+/**
+ * What to do about a peer that cannot be fetched, by cause; the sync's one line and
+ * doctor's check end with it.
+ */
+export const TRANSPORT_FIX = {
+  unreachable:
+    'check that the peer is up and its URL is right (remembrancer federation list), then sync again',
+  notGit:
+    "check the peer's URL: it must name the repository as `git clone` takes it (remembrancer federation list)",
+  timeout:
+    'check that the peer is up; if it is only slow, give it longer with REMEMBRANCER_FETCH_TIMEOUT_MS (or `federation sync --timeout SECONDS`)',
+  damaged:
+    "sync again; if it keeps failing, the peer's server is damaged: tell its operator, or fetch the peer over ssh or a path",
+  tls: "if the peer's certificate comes from a CA of your own, trust that CA with NODE_EXTRA_CA_CERTS=CA.pem; otherwise something between you and the peer is answering for it",
+  tooLarge:
+    'fetch this peer over ssh or from a path on this machine: put that URL in .remembrancer/peers.json',
+  moved:
+    'if the peer has moved, put its new URL in .remembrancer/peers.json (it is checked as `federation add` checks it)',
+} as const;
+
 export class TransportError extends Error {
   constructor(
     message: string,
     readonly kind: 'unreachable' | 'ref-missing' = 'unreachable',
+    readonly fix: string = TRANSPORT_FIX.unreachable,
   ) {
     super(message);
   }
@@ -28,7 +49,8 @@ export function localGitdir(path: string): string {
   } catch {
     throw new TransportError(`${path} does not exist`);
   }
-  if (!stats.isDirectory()) throw new TransportError(`${path} is not a folder`);
+  if (!stats.isDirectory())
+    throw new TransportError(`${path} is not a folder`, 'unreachable', TRANSPORT_FIX.notGit);
   const dotgit = join(path, '.git');
   if (existsSync(dotgit)) {
     if (statSync(dotgit).isDirectory()) return dotgit;
@@ -39,7 +61,7 @@ export function localGitdir(path: string): string {
     }
   }
   if (existsSync(join(path, 'HEAD')) && existsSync(join(path, 'objects'))) return path;
-  throw new TransportError(`${path} is not a git repository`);
+  throw new TransportError(`${path} is not a git repository`, 'unreachable', TRANSPORT_FIX.notGit);
 }
 
 /** The object a ref names in the repository at `gitdir`. */

@@ -310,13 +310,11 @@ export class GitHttpServer {
       return;
     }
     if (mode === 'endless-refs' && advertising) {
-      const real = await this.backend(req, url);
-      const lines = pktLines(real.body);
-      const head = rewriteAdvertisement(lines, []);
-      const first = head.findIndex((l) => l !== null && l.includes(0));
+      const real = pktLines((await this.backend(req, url)).body);
       res.writeHead(200, { 'content-type': advertisement });
-      res.write(joinPkts(head.slice(0, first + 1)));
-      const oid = firstOid(lines);
+      // Every real ref, then more without end instead of the flush that ends the list.
+      res.write(joinPkts(real.slice(0, real.lastIndexOf(null))));
+      const oid = firstOid(real);
       let n = 0;
       const more = () => {
         let ok = true;
