@@ -3,9 +3,10 @@
  * file transport, so the objects we lack are read from the peer's store and written into
  * ours as one new pack.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { fs, isogit } from './isogit.js';
+import { isogit, peerFs } from './isogit.js';
+import { readRegular } from './regular-file.js';
 import { MAX_OBJECT_BYTES } from './limits.js';
 import { ObjectStore } from './object-store.js';
 import { missingObjects, type Walked } from './object-walk.js';
@@ -27,6 +28,8 @@ export const TRANSPORT_FIX = {
   tls: "if the peer's certificate comes from a CA of your own, trust that CA with NODE_EXTRA_CA_CERTS=CA.pem; otherwise something between you and the peer is answering for it",
   tooLarge:
     'fetch this peer over ssh or from a path on this machine: put that URL in .remembrancer/peers.json',
+  notRepository:
+    "the peer's repository holds what no git repository does: tell its owner, and sync once it is repaired",
   moved:
     'if the peer has moved, put its new URL in .remembrancer/peers.json (it is checked as `federation add` checks it)',
 } as const;
@@ -54,7 +57,7 @@ export function localGitdir(path: string): string {
   const dotgit = join(path, '.git');
   if (existsSync(dotgit)) {
     if (statSync(dotgit).isDirectory()) return dotgit;
-    const m = /^gitdir:\s*(.+)\s*$/m.exec(readFileSync(dotgit, 'utf8'));
+    const m = /^gitdir:\s*(.+)\s*$/m.exec(readRegular(dotgit, 4096).toString('utf8'));
     if (m) {
       const target = (m[1] as string).trim();
       return isAbsolute(target) ? target : resolve(path, target);
@@ -67,11 +70,19 @@ export function localGitdir(path: string): string {
 /** The object a ref names in the repository at `gitdir`. */
 export async function resolvePeerRef(gitdir: string, ref: string): Promise<string> {
   const git = await isogit();
+  const peer = peerFs();
+  let oid: string | undefined;
   try {
-    return await git.resolveRef({ fs, gitdir, ref });
+    oid = await git.resolveRef({ fs: peer.fs, gitdir, ref });
   } catch {
-    throw new TransportError(`it has no ref ${ref}`, 'ref-missing');
+    oid = undefined;
   }
+  // A ref file that is a FIFO or a device is refused, not taken for a missing ref.
+  const refused = peer.refused();
+  if (refused)
+    throw new TransportError(refused.message, 'unreachable', TRANSPORT_FIX.notRepository);
+  if (oid === undefined) throw new TransportError(`it has no ref ${ref}`, 'ref-missing');
+  return oid;
 }
 
 export interface LocalFetch {

@@ -26,6 +26,7 @@ import { MissingObjectError } from './object-walk.js';
 import { movePackIn, removePack, writePack, type StagedPack } from './pack-writer.js';
 import { classifyPeerUrl, redactUrl, scrub } from './peer-url.js';
 import { printable } from '../core/paths.js';
+import { FileTooLargeError, NotRegularFileError } from './regular-file.js';
 
 export interface FetchResult {
   /** The commit the peer's ref points to (a tag is peeled). */
@@ -117,6 +118,8 @@ function failure(
   let fix: string = TRANSPORT_FIX.unreachable;
   if (err instanceof MissingObjectError) cause = `its repository lacks ${err.message}`;
   else if (err instanceof TransportError) [cause, fix] = [err.message, err.fix];
+  else if (err instanceof NotRegularFileError || err instanceof FileTooLargeError)
+    [cause, fix] = [err.message, TRANSPORT_FIX.notRepository];
   else cause = (err as Error).message?.split('\n')[0] ?? String(err);
   if (cause === 'timed out')
     [cause, fix] = [`timed out after ${seconds(timeoutMs)}`, TRANSPORT_FIX.timeout];

@@ -15,8 +15,17 @@
  * probes each peer through the same transport and says the same. Servers that send only
  * what an honest one would plus refs no git writes are fetched, the hostile names ignored.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox, sandboxTracker } from '../helpers/cli.js';
@@ -58,6 +67,8 @@ const FIX_PACK =
   "sync again; if it keeps failing, the peer's server is damaged: tell its operator, or fetch the peer over ssh or a path";
 const FIX_TLS =
   "if the peer's certificate comes from a CA of your own, trust that CA with NODE_EXTRA_CA_CERTS=CA.pem; otherwise something between you and the peer is answering for it";
+const FIX_NOT_REPOSITORY =
+  "the peer's repository holds what no git repository does: tell its owner, and sync once it is repaired";
 const FIX_REDIRECT =
   'if the peer has moved, put its new URL in .remembrancer/peers.json (it is checked as `federation add` checks it)';
 
@@ -183,7 +194,47 @@ function buildCases(): Case[] {
       fix: FIX_NOT_GIT,
       doctorSees: 'the same',
     }),
+    ...local.map(([name, path, file, what, doctorSees]) => ({
+      name,
+      url: path,
+      cause: `${join(path, file)} is ${what}, where a repository keeps a file`,
+      fix: FIX_NOT_REPOSITORY,
+      doctorSees,
+    })),
   ];
+}
+
+/**
+ * Peers at a path on this machine whose store holds what no repository does, in place of
+ * one of its files: a FIFO (opened plainly, it waits for ever) or a link to /dev/zero
+ * (read plainly, it never ends). [name, path, file, what it is, what doctor sees].
+ */
+let local: [string, string, string, string, Case['doctorSees']][] = [];
+
+async function makeLocalPeers(root: string): Promise<typeof local> {
+  const made: typeof local = [];
+  const copy = async (name: string) => {
+    const path = join(root, `${name}.git`);
+    // Pushed, not cloned: a small push leaves its objects loose, one file each.
+    await beta.s.git(['init', '-q', '--bare', '-b', 'main', path]);
+    await beta.s.git(['push', '-q', path, 'main']);
+    return path;
+  };
+  const fifoRef = await copy('local-fifo-ref');
+  rmSync(join(fifoRef, 'refs/heads/main'));
+  execFileSync('mkfifo', [join(fifoRef, 'refs/heads/main')]);
+  made.push(['local-fifo-ref', fifoRef, 'refs/heads/main', 'a FIFO', 'the same']);
+  const device = await copy('local-device');
+  rmSync(join(device, 'refs/heads/main'));
+  symlinkSync('/dev/zero', join(device, 'packed-refs'));
+  made.push(['local-device', device, 'packed-refs', 'a device', 'the same']);
+  const fifoObject = await copy('local-fifo-object');
+  const tip = (await beta.s.git(['rev-parse', 'HEAD'])).trim();
+  const object = `objects/${tip.slice(0, 2)}/${tip.slice(2)}`;
+  rmSync(join(fifoObject, object));
+  execFileSync('mkfifo', [join(fifoObject, object)]);
+  made.push(['local-fifo-object', fifoObject, object, 'a FIFO', 'the ref']);
+  return made;
 }
 
 /** Everything of ours a fetch could touch: each file under objects/, refs (packed or not). */
@@ -251,6 +302,7 @@ beforeAll(async () => {
   tls.good = await new GitHttpServer({ root, tls: certs.good }).start();
   tls.wrongHost = await new GitHttpServer({ root, tls: certs.wrongHost }).start();
   tls.untrusted = await new GitHttpServer({ root, tls: certs.untrusted }).start();
+  local = await makeLocalPeers(join(tools, 'local'));
   // Every node here trusts the test CA, as a user of a private CA would.
   alpha.s.env['NODE_EXTRA_CA_CERTS'] = certs.caFile;
   cases = buildCases();
@@ -298,6 +350,9 @@ describe('a misbehaving server: the sync ends by itself, says why in one line, c
     'git-stall',
     'git-stall-pack',
     'git-garbage',
+    'local-fifo-ref',
+    'local-device',
+    'local-fifo-object',
   ];
   for (const name of names) {
     it(name, async () => {
