@@ -15,19 +15,20 @@ async function packDirListing(gitdir: string): Promise<Set<string>> {
   return new Set(await readdir(join(gitdir, 'objects', 'pack')).catch(() => [] as string[]));
 }
 
-/** The line of git's complaint worth showing: the cause, not the advice after it. */
+/**
+ * The line of git's complaint worth showing: the cause, not the advice after it, nor a
+ * warning before it (a server that hangs up after its first answer leaves "warning: no
+ * common commits" above git's "the remote end hung up").
+ */
 function causeOf(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
-    .filter(Boolean);
-  const line =
-    lines.find(
-      (l) => !/^fatal: (Could not read from remote repository|the remote end hung up)/i.test(l),
-    ) ??
-    lines[0] ??
-    'git fetch failed';
-  return line.replace(/^(fatal|error): /, '');
+    .filter((l) => l !== '' && !/^(warning|hint):/i.test(l));
+  const hungUp = /^fatal: (Could not read from remote repository|the remote end hung up)/i;
+  const line = lines.find((l) => !hungUp.test(l));
+  if (line !== undefined) return line.replace(/^(fatal|error): /, '');
+  return lines.length > 0 ? 'the server hung up unexpectedly' : 'git fetch failed';
 }
 
 /** Why git failed to read the peer, as the TransportError a fetch or a probe throws. */

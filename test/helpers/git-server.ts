@@ -430,6 +430,8 @@ export type DaemonMode =
   | 'stall'
   /** Everything up to the pack's first line ("packfile" in v2, "NAK" in v0), then nothing. */
   | 'stall-pack'
+  /** Everything up to the pack's first line (v0: "NAK"), then it hangs up. */
+  | 'hang-up'
   /** A web server's answer on the git port, then the connection closes. */
   | 'garbage'
   /** The real advertisement (v0) with refs git would never write added around ours. */
@@ -496,7 +498,7 @@ export class GitDaemon {
       socket.end(GARBAGE);
       return;
     }
-    const v0 = mode === 'stall' || mode === 'hostile-refs';
+    const v0 = mode === 'stall' || mode === 'hostile-refs' || mode === 'hang-up';
     const params = v0 ? '' : extra.join('\0');
     const daemon = spawn(
       'git',
@@ -543,12 +545,12 @@ export class GitDaemon {
           injected = true;
         }
         if (mode === 'stall' && flushes === 1) stalled = true;
-        if (mode === 'stall-pack' && payload && /^(packfile|NAK)\n?$/.test(payload.toString())) {
-          stalled = true;
-        }
+        const packing = payload !== null && /^(packfile|NAK)\n?$/.test(payload.toString());
+        if ((mode === 'stall-pack' || mode === 'hang-up') && packing) stalled = true;
       }
       carry = buf.subarray(at);
       socket.write(Buffer.concat(out));
+      if (stalled && mode === 'hang-up') socket.end();
     });
   }
 }

@@ -189,6 +189,11 @@ function buildCases(): Case[] {
     git('slow', { ...hang, doctorSees: 'the same' }),
     git('stall', { ...hang, doctorSees: 'the ref' }),
     git('stall-pack', { ...hang, doctorSees: 'the ref' }),
+    git('hang-up', {
+      cause: 'fetch-pack: unexpected disconnect while reading sideband packet',
+      fix: FIX_DEFAULT,
+      doctorSees: 'the ref',
+    }),
     git('garbage', {
       cause: 'protocol error: bad line length character: HTTP',
       fix: FIX_NOT_GIT,
@@ -349,6 +354,7 @@ describe('a misbehaving server: the sync ends by itself, says why in one line, c
     'git-slow',
     'git-stall',
     'git-stall-pack',
+    'git-hang-up',
     'git-garbage',
     'local-fifo-ref',
     'local-device',
