@@ -272,7 +272,19 @@ async function hooksCheck(repo: Repository): Promise<DoctorCheck> {
   }
 }
 
-async function peerChecks(repo: Repository, timeoutMs: number): Promise<DoctorCheck[]> {
+async function peerChecks(
+  repo: Repository,
+  env: NodeJS.ProcessEnv,
+  override: number | undefined,
+): Promise<DoctorCheck[]> {
+  let timeoutMs: number;
+  try {
+    timeoutMs = override ?? fetchTimeoutMs(env, PEER_PROBE_MS);
+  } catch (err) {
+    return [
+      check('peers', 'fail', message(err), fixOf(err, 'unset REMEMBRANCER_FETCH_TIMEOUT_MS')),
+    ];
+  }
   let peers;
   try {
     peers = await readPeers(new WorkingTreeSnapshot(repo.remDir));
@@ -388,15 +400,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checks.push(trustCheck(trust, config));
     checks.push(...(await tsaChecks(config, trust, env, timeoutMs)));
     checks.push(await hooksCheck(repo));
-    let peerTimeout: number;
-    try {
-      peerTimeout = options.timeoutMs ?? fetchTimeoutMs(env, PEER_PROBE_MS);
-      checks.push(...(await peerChecks(repo, peerTimeout)));
-    } catch (err) {
-      checks.push(
-        check('peers', 'fail', message(err), fixOf(err, 'unset REMEMBRANCER_FETCH_TIMEOUT_MS')),
-      );
-    }
+    checks.push(...(await peerChecks(repo, env, options.timeoutMs)));
     checks.push(await locksCheck(repo));
     checks.push(await covenantCheck(repo));
   }

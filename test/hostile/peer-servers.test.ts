@@ -386,6 +386,26 @@ describe('a misbehaving server: the sync ends by itself, says why in one line, c
     });
   }
 
+  it('a fetch time-out that is no number of milliseconds is refused before anything is fetched', async () => {
+    const before = await ours.s.state();
+    const store = storeState(ours);
+    const env = { REMEMBRANCER_FETCH_TIMEOUT_MS: 'soon' };
+    const r = await ours.s.run(['federation', 'sync', 'http-slow'], { env });
+    const line =
+      'error: REMEMBRANCER_FETCH_TIMEOUT_MS is "soon", not a number of milliseconds (fix: set it to a whole number of milliseconds (60000 is a minute), or unset it)\n';
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: line });
+    const doctor = await ours.s.json<{ checks: { name: string; state: string; detail: string }[] }>(
+      ['doctor'],
+      { env },
+    );
+    expect(doctor.checks.find((c) => c.name === 'peers')).toMatchObject({
+      state: 'fail',
+      detail: 'REMEMBRANCER_FETCH_TIMEOUT_MS is "soon", not a number of milliseconds',
+    });
+    expect(await ours.s.state()).toBe(before);
+    expect(storeState(ours)).toBe(store);
+  });
+
   it('doctor probes each peer through the same transport and says the same', async () => {
     const before = await ours.s.state();
     const store = storeState(ours);
