@@ -140,7 +140,8 @@ async function rewriteTree(
 
 /**
  * Moves `ref` from `expected` (undefined: absent) to `value` under git's lock file, and
- * appends `reflog` (git's "name <email> time\tmessage") to its reflog when given.
+ * appends `reflog` (git's "name <email> time\tmessage") to its reflog when given, and to
+ * HEAD's as well when `checkedOut` (the branch HEAD points to), as git does.
  */
 export async function writeRefLocked(
   repo: Repository,
@@ -148,6 +149,7 @@ export async function writeRefLocked(
   expected: string | undefined,
   value: string,
   reflog?: string,
+  checkedOut = false,
 ) {
   const git = await isogit();
   const refFile = join(repo.gitdir, ref);
@@ -175,9 +177,12 @@ export async function writeRefLocked(
     if (reflog === undefined) return;
     try {
       // Append to the reflog so that `git reflog` shows our commits, as git's own do.
-      const log = join(repo.gitdir, 'logs', ref);
-      await mkdir(dirname(log), { recursive: true });
-      await appendFile(log, `${expected ?? '0'.repeat(40)} ${value} ${reflog}\n`);
+      const line = `${expected ?? '0'.repeat(40)} ${value} ${reflog}\n`;
+      for (const name of checkedOut && ref !== 'HEAD' ? [ref, 'HEAD'] : [ref]) {
+        const log = join(repo.gitdir, 'logs', name);
+        await mkdir(dirname(log), { recursive: true });
+        await appendFile(log, line);
+      }
     } catch (err) {
       throw new CommittedError(value, err);
     }
@@ -349,7 +354,7 @@ async function commitLocked(
     await updateIndex(repo, changes, written, cache);
     crashPoint('index-written');
     if (beforeRef) await beforeRef(commit);
-    await writeRefLocked(repo, head.ref ?? 'HEAD', head.commit, commit, reflog);
+    await writeRefLocked(repo, head.ref ?? 'HEAD', head.commit, commit, reflog, true);
     return commit;
   } finally {
     await release();
