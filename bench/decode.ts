@@ -3,13 +3,17 @@
 // side with an older build in the same process, interleaved, so both see the same machine.
 // A benchmark: it reports, it does not fail.
 //
+// Beside them, the same depth and duplicate-key checks made with a library (jsonc-parser's
+// visitor) before JSON.parse, against our scan: docs/dependencies.md says why we keep ours.
+//
 // Usage: node scripts/run-ts.mjs bench/decode.ts [--old path/to/dist/lib.js]
 // The default older build is bench/.work/decode-old/lib.js (git-ignored): `npm run build` on
 // the commit to compare with, then copy its dist/ there. Without one, only this source runs.
 import { existsSync } from 'node:fs';
+import { visit } from 'jsonc-parser';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseJson } from '../src/core/canonical-json.js';
+import { MAX_JSON_DEPTH, parseJson } from '../src/core/canonical-json.js';
 import { decodeMemory, serializeEnvelope } from '../src/core/envelope.js';
 import { buildDecision, buildDeploy, type Origin } from '../src/core/memory-types.js';
 import { signMemory } from '../src/core/record.js';
@@ -59,6 +63,36 @@ async function memories(): Promise<{ path: string; bytes: Uint8Array }[]> {
   return out;
 }
 
+/**
+ * What parseJson checks before JSON.parse, with jsonc-parser: nesting past MAX_JSON_DEPTH
+ * and the first key an object holds twice. Throws as parseJson would refuse.
+ */
+function libraryParse(text: string): unknown {
+  const open: (Set<string> | null)[] = [];
+  let problem: string | undefined;
+  const enter = (keys: Set<string> | null) => {
+    open.push(keys);
+    if (open.length > MAX_JSON_DEPTH) problem ??= 'too deep';
+  };
+  visit(
+    text,
+    {
+      onObjectBegin: () => enter(new Set()),
+      onArrayBegin: () => enter(null),
+      onObjectEnd: () => void open.pop(),
+      onArrayEnd: () => void open.pop(),
+      onObjectProperty: (name) => {
+        const keys = open[open.length - 1];
+        if (keys?.has(name)) problem ??= `duplicate key ${name}`;
+        keys?.add(name);
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false },
+  );
+  if (problem) throw new Error(problem);
+  return JSON.parse(text);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
@@ -82,6 +116,7 @@ if (existsSync(OLD)) {
   console.log(`no older build at ${OLD}: measuring this source only`);
 }
 
+const libraryTimes: number[] = [];
 const decodeTimes = readers.map(() => [] as number[]);
 const parseTimes = readers.map(() => [] as number[]);
 const plain: number[] = [];
@@ -102,7 +137,13 @@ for (let round = 0; round < REPEAT + 1; round++) {
   const j = timeOnce(() => {
     for (const t of texts) JSON.parse(t);
   });
-  if (round > 0) plain.push(j);
+  const l = timeOnce(() => {
+    for (const t of texts) libraryParse(t);
+  });
+  if (round > 0) {
+    plain.push(j);
+    libraryTimes.push(l);
+  }
 }
 
 const bytes = files.reduce((n, f) => n + f.bytes.length, 0);
@@ -115,6 +156,21 @@ readers.forEach((r, i) => {
     `${r.name}: decodeMemory ${median(decodeTimes[i] ?? []).toFixed(1)} ms, parseJson ${median(parseTimes[i] ?? []).toFixed(1)} ms`,
   );
 });
+console.log(
+  `jsonc-parser visitor + JSON.parse: ${median(libraryTimes).toFixed(1)} ms; this source's parseJson / it: ${(median(parseTimes[0] ?? []) / median(libraryTimes)).toFixed(2)}×`,
+);
+const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+for (const [name, parse] of [
+  ['this source', (t: string) => parseJson(t)],
+  ['jsonc-parser', libraryParse],
+] as const) {
+  try {
+    parse(deep);
+    console.log(`${name} on 100,000 nested arrays: read`);
+  } catch (err) {
+    console.log(`${name} on 100,000 nested arrays: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
 if (readers.length === 2) {
   const ratio = median(decodeTimes[0] ?? []) / median(decodeTimes[1] ?? []);
   const parseRatio = median(parseTimes[0] ?? []) / median(parseTimes[1] ?? []);
