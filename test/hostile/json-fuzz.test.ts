@@ -535,3 +535,32 @@ describe("in a peer's commit", () => {
     await covenantHolds(a);
   });
 });
+
+describe('our own cache under .git, damaged into valid JSON of the wrong shape', () => {
+  const damaged: [string, string][] = [
+    ['a row that is null', '{"version":3,"written":0,"dirs":{},"rows":[null]}'],
+    ['a row whose id is null', '{"version":3,"written":0,"dirs":{},"rows":[[null]]}'],
+    ['rows that are a string', '{"version":3,"written":0,"dirs":{},"rows":"x"}'],
+    ['folder stamps that are not stamps', '{"version":3,"written":0,"dirs":{"ab":"x"},"rows":[]}'],
+    [
+      'a seal row without its body',
+      `{"version":3,"written":0,"dirs":{},"rows":[["${'a'.repeat(64)}",[1,2,3,4],"seal","x","y",null]]}`,
+    ],
+    ['arrays nested 100,000 deep', deepArrays],
+  ];
+  it.each(damaged)(
+    '%s: the catalog is rebuilt and root --at answers as before',
+    async (_what, text) => {
+      const a = forkNode(alpha);
+      await decide(a, 'A memory the catalog lists');
+      const expected = await a.s.run(['root', '--at', 'HEAD']);
+      expect(expected.code).toBe(0);
+      a.s.write('.git/remembrancer/catalog-v3.json', text);
+      const before = await a.s.state();
+      const r = await a.s.run(['root', '--at', 'HEAD']);
+      noCrash(r);
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, expected.stdout, '']);
+      expect(await a.s.state()).toBe(before);
+    },
+  );
+});
