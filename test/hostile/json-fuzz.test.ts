@@ -15,9 +15,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CovenantReport } from '../../src/core/covenant.js';
-import { serializeEnvelope } from '../../src/core/envelope.js';
+import { serializeEnvelope, type Signed } from '../../src/core/envelope.js';
 import { memoryFiles, type Sandbox } from '../helpers/cli.js';
-import { idOf, memoryFile, signedEnvelope, type AnyEnvelope } from '../helpers/craft.js';
+import { decisionSigned, idOf, memoryFile, signWith, type AnyEnvelope } from '../helpers/craft.js';
 import { commitEntries, noCrash, syncInWords, syncRejecting } from '../helpers/hostile.js';
 import { covenantHolds, decide, forkNode, makeNode, peer, type Node } from '../helpers/nodes.js';
 
@@ -62,6 +62,8 @@ function edit(text: string, find: string, replace: string): string {
 
 interface Case {
   what: string;
+  /** The good memory, when not a plain decision. */
+  signed?: (decision: Signed<unknown>) => Signed<unknown>;
   /** The bytes written where the good memory belongs, from its canonical file text. */
   make: (good: string) => string | Buffer;
   /** The one-line reason, given the file's text and the good one's. */
@@ -239,6 +241,25 @@ const CASES: Case[] = [
     fix: fixCanonical,
   },
   {
+    what: 'zero written as -0',
+    signed: (d) => {
+      const sha256 = 'a'.repeat(64);
+      return {
+        ...d,
+        type: 'deploy',
+        subject: [{ name: 'api.tgz', digest: { sha256 } }],
+        body: {
+          component: 'api',
+          version: '1.0.0',
+          evidence: { path: 'api.tgz', sha256, size: 0 },
+        },
+      };
+    },
+    make: (good) => edit(good, '"size": 0', '"size": -0'),
+    message: notCanonical,
+    fix: fixCanonical,
+  },
+  {
     what: 'a letter written as an escape',
     make: (good) => edit(good, '"type": "decision"', '"type": "d\\u0065cision"'),
     message: notCanonical,
@@ -381,7 +402,9 @@ interface Crafted {
 async function craft(node: Node, speaksFor: string): Promise<Crafted[]> {
   const out: Crafted[] = [];
   for (const [i, c] of CASES.entries()) {
-    const envelope = await signedEnvelope(`Case ${i}: ${c.what}`, node.key, { node: speaksFor });
+    const decision = decisionSigned(`Case ${i}: ${c.what}`, { key: node.key, node: speaksFor });
+    const signed = c.signed?.(decision) ?? decision;
+    const envelope: AnyEnvelope = { signed, signatures: [await signWith(signed, node.key)] };
     const good = serializeEnvelope(envelope);
     const id = idOf(envelope.signed);
     const file = memoryFile(id);
@@ -413,7 +436,7 @@ describe('in our working tree', () => {
   });
 
   it.each(CASES.map((c, i) => [c.what, i] as const))(
-    '%s: show fails with one line naming the file, list leaves it out and says why',
+    '%s: show fails with one line naming the file and the reason',
     async (_what, i) => {
       const c = crafted[i] as Crafted;
       a.s.write(c.file, c.bytes);
@@ -422,19 +445,34 @@ describe('in our working tree', () => {
         const show = await a.s.run(['show', c.id]);
         noCrash(show);
         expect([show.code, show.stderr, show.stdout]).toEqual([2, `error: ${c.line}\n`, '']);
-        const list = await a.s.run(['list']);
-        noCrash(list);
-        expect([list.code, list.stderr]).toEqual([0, `warning: left out ${c.line}\n`]);
-        expect(list.stdout).toContain('A good memory of ours');
-        expect(list.stdout).not.toContain(c.id.slice(0, 12));
         expect(await a.s.state()).toBe(before);
         expect(Buffer.compare(readBack(a.s, c.file), c.bytes)).toBe(0);
       } finally {
-        a.s.write(c.file, '');
         await a.s.git(['clean', '-fq', '.remembrancer/memories']);
       }
     },
   );
+
+  it('list leaves each out with the same line, five at a time (as many as it names)', async () => {
+    for (let from = 0; from < crafted.length; from += 5) {
+      const some = crafted.slice(from, from + 5);
+      for (const c of some) a.s.write(c.file, c.bytes);
+      try {
+        const before = await a.s.state();
+        const list = await a.s.run(['list']);
+        noCrash(list);
+        const lines = [...some]
+          .sort((x, y) => (x.file < y.file ? -1 : 1))
+          .map((c) => `warning: left out ${c.line}`);
+        expect([list.code, list.stderr.trimEnd().split('\n')]).toEqual([0, lines]);
+        expect(list.stdout).toContain('A good memory of ours');
+        for (const c of some) expect(list.stdout).not.toContain(c.id.slice(0, 12));
+        expect(await a.s.state()).toBe(before);
+      } finally {
+        await a.s.git(['clean', '-fq', '.remembrancer/memories']);
+      }
+    }
+  });
 
   it('all at once: the covenant names each file with its reason; query, timeline and verify leave them out', async () => {
     for (const c of crafted) a.s.write(c.file, c.bytes);
@@ -548,18 +586,23 @@ describe('our own cache under .git, damaged into valid JSON of the wrong shape',
     ],
     ['arrays nested 100,000 deep', deepArrays],
   ];
+  let a: Node;
+  let expected: string;
+  beforeAll(async () => {
+    a = forkNode(alpha);
+    await decide(a, 'A memory the catalog lists');
+    const r = await a.s.run(['root', '--at', 'HEAD']);
+    expect(r.code).toBe(0);
+    expected = r.stdout;
+  });
   it.each(damaged)(
     '%s: the catalog is rebuilt and root --at answers as before',
     async (_what, text) => {
-      const a = forkNode(alpha);
-      await decide(a, 'A memory the catalog lists');
-      const expected = await a.s.run(['root', '--at', 'HEAD']);
-      expect(expected.code).toBe(0);
       a.s.write('.git/remembrancer/catalog-v3.json', text);
       const before = await a.s.state();
       const r = await a.s.run(['root', '--at', 'HEAD']);
       noCrash(r);
-      expect([r.code, r.stdout, r.stderr]).toEqual([0, expected.stdout, '']);
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, expected, '']);
       expect(await a.s.state()).toBe(before);
     },
   );
