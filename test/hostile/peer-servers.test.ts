@@ -87,7 +87,11 @@ interface Case {
 
 let alpha: Node;
 let beta: Node;
-/** Our node, with every hostile peer of `cases` in its peers.json. */
+/**
+ * Our node, with every hostile peer of `cases` in its peers.json. Every case fails, so its
+ * store never gains the peer's objects (each case checks that): a case that fetched them
+ * would let a later stall pass with nothing left to fetch.
+ */
 let ours: Node;
 let tools: string;
 let http: GitHttpServer;
