@@ -97,7 +97,8 @@ export function isRemembrancerError(err: unknown): err is RemembrancerError {
 // eslint-disable-next-line no-control-regex -- control characters are what is spelled out
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
-function spell(text: string): string {
+/** Control characters (newlines, escape sequences) spelled out as \xNN. */
+export function spell(text: string): string {
   return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RemembrancerError } from './errors.js';
+import { millisecondsFrom } from './settings.js';
 
 export interface LockOwner {
   /** "remembrancer": marks git's lock files (index.lock) that we created. */
@@ -129,7 +130,8 @@ export async function acquireLock(
   options: { timeoutMs?: number; what?: string } = {},
 ): Promise<Lock> {
   const timeoutMs =
-    options.timeoutMs ?? Number(process.env['REMEMBRANCER_LOCK_TIMEOUT_MS'] ?? 10_000);
+    options.timeoutMs ??
+    millisecondsFrom(process.env, 'REMEMBRANCER_LOCK_TIMEOUT_MS', 10_000, { zero: true });
   const deadline = Date.now() + timeoutMs;
   const me = thisProcess();
   let delay = 10;

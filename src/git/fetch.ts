@@ -5,7 +5,8 @@
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RemembrancerError } from '../core/errors.js';
+import { printable, RemembrancerError } from '../core/errors.js';
+import { millisecondsFrom } from '../core/settings.js';
 import { peerTrackingRef, type Peer } from '../core/peers.js';
 import { cacheDir, type Repository } from '../core/repository.js';
 import { critical } from '../core/signals.js';
@@ -25,7 +26,6 @@ import { ObjectStore } from './object-store.js';
 import { MissingObjectError } from './object-walk.js';
 import { movePackIn, removePack, writePack, type StagedPack } from './pack-writer.js';
 import { classifyPeerUrl, redactUrl, scrub } from './peer-url.js';
-import { printable } from '../core/paths.js';
 import { FileTooLargeError, NotRegularFileError } from './regular-file.js';
 
 export interface FetchResult {
@@ -55,17 +55,7 @@ export function fetchTimeoutMs(
   env: NodeJS.ProcessEnv = process.env,
   fallback = DEFAULT_FETCH_TIMEOUT_MS,
 ): number {
-  const raw = env[FETCH_TIMEOUT_VARIABLE];
-  if (raw === undefined || raw === '') return fallback;
-  const ms = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(ms) || ms <= 0) {
-    throw new RemembrancerError(
-      'USAGE',
-      `${FETCH_TIMEOUT_VARIABLE} is ${JSON.stringify(printable(raw, 40))}, not a number of milliseconds`,
-      { fix: `set it to a whole number of milliseconds (60000 is a minute), or unset it` },
-    );
-  }
-  return ms;
+  return millisecondsFrom(env, FETCH_TIMEOUT_VARIABLE, fallback);
 }
 
 /** "1 s", "1.5 s", "60 s". */

@@ -340,3 +340,19 @@ describe('our own lock left by a dead process', () => {
     expect(locks?.detail).toMatch(/remembrancer\.lock: \d+s old, pid 99999999 \(not running\)$/);
   });
 });
+
+describe('a lock time-out that is no number', () => {
+  it('is refused with its name and the fix, before anything is written', async () => {
+    const s = track(base.fork());
+    const before = await s.state();
+    const r = await s.run(['record', 'decision', 'Use Postgres 16'], {
+      env: { REMEMBRANCER_LOCK_TIMEOUT_MS: 'soon' },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'error: REMEMBRANCER_LOCK_TIMEOUT_MS is "soon", not a number of milliseconds (fix: set it to a whole number of milliseconds (60000 is a minute), or unset it)',
+    );
+    expect(await s.state()).toBe(before);
+    expect(leftovers(s)).toEqual([]);
+  });
+});
