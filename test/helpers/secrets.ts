@@ -96,7 +96,11 @@ export async function openPgpSecrets(
 /** A secret key inside a compressed OpenPGP message (what `gpg --store` of a key file makes). */
 export async function compressedMessage(secret: Uint8Array): Promise<Buffer> {
   const message = await openpgp.createMessage({ binary: secret, format: 'binary' });
-  const compressed = await message.compress(openpgp.enums.compression.zlib);
+  // Message.compress is in openpgp.js 6 but not in its type definitions.
+  const compressible = message as unknown as {
+    compress(algorithm: number): Promise<{ write(): unknown }>;
+  };
+  const compressed = await compressible.compress(openpgp.enums.compression.zlib);
   // openpgp.js hands back a stream of chunks here, however small the message.
   const chunks = compressed.write() as unknown as {
     readToEnd(join: (parts: Uint8Array[]) => Uint8Array): Promise<Uint8Array>;
