@@ -58,7 +58,13 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   skipHelpCache(parser);
   for (const command of commands({
     io: getIO,
-    execute: async (load, options) => {
+    execute: async (load, options, recover) => {
+      if (recover) {
+        const { recoverBeforeCommand } = await import('../core/recovery.js');
+        await recoverBeforeCommand(
+          typeof options['cwd'] === 'string' ? options['cwd'] : process.cwd(),
+        );
+      }
       const mod = await load();
       exitCode = await mod.run(options as never, getIO());
     },

@@ -10,8 +10,11 @@ type Loader = () => Promise<{ run: Run }>;
 
 export interface CommandContext {
   io: () => IO;
-  /** Runs a command's implementation and records its exit code. */
-  execute: (load: Loader, options: Record<string, unknown>) => Promise<void>;
+  /**
+   * Runs a command's implementation and records its exit code; first, unless `recover` is
+   * false, finishes or undoes a write a crash interrupted.
+   */
+  execute: (load: Loader, options: Record<string, unknown>, recover: boolean) => Promise<void>;
 }
 
 const signing = (y: Argv) =>
@@ -118,8 +121,10 @@ function opts(argv: Record<string, unknown>): Record<string, unknown> {
 }
 
 export function commands(ctx: CommandContext): CommandModule[] {
-  const handler = (load: Loader) => async (argv: Record<string, unknown>) =>
-    ctx.execute(load, opts(argv));
+  const handler =
+    (load: Loader, recover = true) =>
+    async (argv: Record<string, unknown>) =>
+      ctx.execute(load, opts(argv), recover);
   return [
     {
       command: 'init',
@@ -1069,7 +1074,8 @@ export function commands(ctx: CommandContext): CommandModule[] {
             ['$0 doctor --json', 'the checks as JSON'],
           ]),
         ),
-      handler: handler(() => import('./doctor.js') as Promise<{ run: Run }>),
+      // Doctor reports an interrupted write and leaves it to the next command.
+      handler: handler(() => import('./doctor.js') as Promise<{ run: Run }>, false),
     },
     {
       command: 'covenant',

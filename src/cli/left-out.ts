@@ -4,6 +4,7 @@
  * commands say the same about the same file.
  */
 import type { RemembrancerError } from '../core/errors.js';
+import { printablePath } from '../core/paths.js';
 import type { IO } from './io.js';
 
 /** Files named one by one; beyond them, one line counts the rest. */
@@ -14,7 +15,7 @@ export function warnLeftOut(io: IO, problems: readonly RemembrancerError[]): voi
   const sorted = [...problems].sort((a, b) => ((a.file ?? '') < (b.file ?? '') ? -1 : 1));
   for (const p of sorted) {
     const fix = p.fix ? ` (fix: ${p.fix})` : '';
-    lines.add(`left out ${p.file ?? 'a memory file'}: ${p.message}${fix}`);
+    lines.add(`left out ${p.file ? printablePath(p.file) : 'a memory file'}: ${p.message}${fix}`);
   }
   const named = [...lines];
   for (const line of named.slice(0, NAMED)) io.warn(line);

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseJson } from '../core/canonical-json.js';
+import { decodeUtf8, parseJson } from '../core/canonical-json.js';
 import { RemembrancerError } from '../core/errors.js';
 import { verifyBundle, type BundleTrust } from '../core/verify-bundle.js';
 import { readPublicKey } from '../crypto/openpgp.js';
@@ -34,9 +34,10 @@ async function readInput(file: string, what: string, fix: string): Promise<Buffe
 }
 
 export async function run(options: VerifyProofOptions, io: IO): Promise<number> {
-  const text = (
-    await readInput(options.file, 'bundle', 'pass the file `remembrancer prove` wrote')
-  ).toString('utf8');
+  const text = decodeUtf8(
+    await readInput(options.file, 'bundle', 'pass the file `remembrancer prove` wrote'),
+    options.file,
+  );
   const bundle = parseJson(text, options.file);
   const trust: BundleTrust = {};
   if (options.trust.length > 0) {

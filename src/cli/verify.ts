@@ -4,6 +4,7 @@ import { verdictItem } from '../core/shapes.js';
 import { openPeerView } from '../core/federation/peer-view.js';
 import { openRepository, type GlobalOptions } from './context.js';
 import type { IO } from './io.js';
+import { warnLeftOut } from './left-out.js';
 import { shortId, signatureLine } from './render.js';
 
 export interface VerifyOptions extends GlobalOptions {
@@ -17,6 +18,8 @@ export async function run(options: VerifyOptions, io: IO): Promise<number> {
   const repo = openRepository(options);
   const source = options.peer ? (await openPeerView(repo, options.peer)).remDir : undefined;
   const verdict = await verifyArtifact(repo, options.artifact, source);
+  // A receipt in a file that does not read is no receipt; say that it was not looked at.
+  warnLeftOut(io, verdict.leftOut);
   if (options.json) {
     io.json(verdictItem(verdict));
     return verdict.ok ? 0 : 1;

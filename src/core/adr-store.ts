@@ -93,15 +93,16 @@ export async function createAdr(
         (origin) => buildAdr(origin, body, options.supersedes ?? []),
         () => `remembrancer: ${adrLabel(number)} ${input.title.trim()}`,
         { signer: options.signer, commit: options.commit },
-        async () => {
-          // Under the lock, with ours written: is anyone else's ADR of this node numbered so?
-          const same = (await loadAdrMemories(repo)).filter(
+        async (_tx, ours) => {
+          // Under the lock, before ours is written: is another ADR of this node numbered so?
+          const taken = (await loadAdrMemories(repo)).some(
             (m) =>
+              m.id !== ours.id &&
               m.envelope.signed.type === 'adr' &&
               m.envelope.signed.node === config.node &&
               (m.envelope.signed.body as unknown as AdrBody).number === number,
           );
-          if (same.length > 1) throw new NumberTaken();
+          if (taken) throw new NumberTaken();
         },
       );
       return { record, handle: adrLabel(number) };

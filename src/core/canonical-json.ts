@@ -6,7 +6,7 @@
  * ordered by UTF-16 code units even when they look like array indices (which a rebuilt
  * JavaScript object would silently reorder before JSON.stringify sees it).
  */
-import { RemembrancerError } from './errors.js';
+import { printable, quoted, RemembrancerError } from './errors.js';
 
 export type JsonValue =
   null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -99,39 +99,81 @@ export function fileJson(value: unknown): string {
   return encode(value, '  ', 0) + '\n';
 }
 
+/** Deepest nesting of arrays and objects in any JSON file we read (no file of ours nests 10). */
+export const MAX_JSON_DEPTH = 64;
+
+const READ_FIX = 'restore the file from git (git checkout -- FILE) or fix the JSON syntax';
+
+// ignoreBOM keeps a byte order mark in the text, where parseJson names it: a file with a
+// BOM is another blob for the same content, so it must not pass as canonical.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The text of a JSON file's bytes, refused unless they are UTF-8 (never replaced). */
+export function decodeUtf8(bytes: Uint8Array, file?: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new RemembrancerError('MALFORMED_JSON', 'file is not valid UTF-8', {
+      file,
+      fix: 'restore the file from git (git checkout -- FILE)',
+    });
+  }
+}
+
 /**
- * Parses JSON strictly: syntax errors carry line and column, duplicate keys and lone
- * surrogates are rejected (JSON.parse accepts both silently).
+ * Parses JSON strictly: syntax errors carry line and column, nesting deeper than
+ * MAX_JSON_DEPTH is refused before anything walks the value, a byte order mark, duplicate
+ * keys and lone surrogates are rejected (JSON.parse accepts the last two silently).
  */
 export function parseJson(text: string, file?: string): JsonValue {
+  if (text.charCodeAt(0) === 0xfeff) {
+    throw new RemembrancerError(
+      'MALFORMED_JSON',
+      'file starts with a byte order mark (U+FEFF), which no JSON file here holds',
+      {
+        file,
+        fix: 'remove the first 3 bytes, or restore the file from git (git checkout -- FILE)',
+      },
+    );
+  }
+  const found = scan(text);
+  if (found.tooDeep !== undefined) {
+    const { line, column } = lineAndColumn(text, found.tooDeep);
+    throw new RemembrancerError(
+      'MALFORMED_JSON',
+      `JSON nests deeper than ${MAX_JSON_DEPTH} levels (line ${line} column ${column})`,
+      { file, fix: READ_FIX },
+    );
+  }
   let value: JsonValue;
   try {
     value = JSON.parse(text) as JsonValue;
   } catch (err) {
     throw new RemembrancerError('MALFORMED_JSON', describeSyntaxError(text, err), {
       file,
-      fix: 'restore the file from git (git checkout -- FILE) or fix the JSON syntax',
+      fix: READ_FIX,
     });
   }
-  const duplicate = findDuplicateKey(text);
-  if (duplicate !== undefined) {
+  if (found.duplicate !== undefined) {
+    const { key, offset } = found.duplicate;
     throw new RemembrancerError(
       'DUPLICATE_KEY',
-      `duplicate key "${duplicate.key}" at line ${duplicate.line}`,
+      `duplicate key ${quoted(key)} at line ${lineAndColumn(text, offset).line}`,
       { file, fix: 'remove the repeated key; a memory has each key once' },
     );
   }
-  if (LONE_SURROGATE.test(text) || /\\u[dD][89a-fA-F]/.test(text)) {
+  if (found.surrogateEscape || LONE_SURROGATE.test(text)) {
     try {
       canonicalize(value);
     } catch (err) {
-      throw new RemembrancerError('MALFORMED_JSON', (err as Error).message, { file });
+      if (!(err instanceof RemembrancerError)) throw err;
+      throw new RemembrancerError('MALFORMED_JSON', err.message, { file, fix: READ_FIX });
     }
   }
   return value;
 }
 
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset && i < text.length; i++) {
@@ -154,7 +196,7 @@ function describeSyntaxError(text: string, err: unknown): string {
     const { line, column } = lineAndColumn(text, offset);
     return `malformed JSON at line ${line} column ${column}`;
   }
-  return `malformed JSON (${message.replace(/\s+/g, ' ')})`;
+  return `malformed JSON (${printable(message.replace(/\s+/g, ' '), 200)})`;
 }
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
@@ -256,42 +298,79 @@ class SyntaxPosition {
   constructor(readonly offset: number) {}
 }
 
-interface Frame {
-  keys: Set<string> | null; // null for arrays
-  expectKey: boolean;
+interface Scan {
+  /** Offset of the first bracket that nests past MAX_JSON_DEPTH. */
+  tooDeep?: number;
+  /** The first key an object holds twice, and the offset of its second use. */
+  duplicate?: { key: string; offset: number };
+  /** A string has an escaped surrogate (\\uD800-\\uDFFF), which may stand alone. */
+  surrogateEscape?: boolean;
 }
 
-/** Scans text already known to be valid JSON for an object holding the same key twice. */
-export function findDuplicateKey(text: string): { key: string; line: number } | undefined {
-  const stack: Frame[] = [];
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * One pass over the text before JSON.parse sees it, without recursion: how deep arrays and
+ * objects nest (it stops at the first bracket past MAX_JSON_DEPTH), and the first key an
+ * object holds twice. Strings are skipped with indexOf. On text that is not JSON the
+ * duplicate it reports may be meaningless; parseJson reports it only once JSON.parse has
+ * accepted the text.
+ */
+function scan(text: string): Scan {
+  const out: Scan = {};
+  // One entry per open bracket: the keys seen so far for an object, null for an array.
+  const open: (Set<string> | null)[] = [];
+  let expectKey = false;
+  // The first backslash at or after where the scan is; -1 once there is none left.
+  let backslash = text.indexOf('\\');
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
-      let j = i + 1;
-      while (j < text.length) {
-        const d = text.charCodeAt(j);
-        if (d === 0x5c /* \ */) j += 2;
-        else if (d === 0x22) break;
-        else j++;
+      let from = i + 1;
+      let close = text.indexOf('"', from);
+      let escaped = false;
+      while (close !== -1) {
+        if (backslash !== -1 && backslash < from) backslash = text.indexOf('\\', from);
+        if (backslash === -1 || backslash > close) break;
+        escaped = true;
+        from = backslash + 2;
+        backslash = text.indexOf('\\', from);
+        if (close < from) close = text.indexOf('"', from);
       }
-      const top = stack[stack.length - 1];
-      if (top?.keys && top.expectKey) {
-        const key = JSON.parse(text.slice(i, j + 1)) as string;
-        if (top.keys.has(key)) return { key, line: lineAndColumn(text, i).line };
-        top.keys.add(key);
-        top.expectKey = false;
+      if (close === -1) return out; // an unterminated string: JSON.parse says where
+      if (escaped && SURROGATE_ESCAPE.test(text.slice(i, close))) out.surrogateEscape = true;
+      const keys = expectKey ? open[open.length - 1] : undefined;
+      if (keys && out.duplicate === undefined) {
+        const key = escaped ? stringAt(text, i, close) : text.slice(i + 1, close);
+        if (key !== undefined) {
+          if (keys.has(key)) out.duplicate = { key, offset: i };
+          else keys.add(key);
+        }
       }
-      i = j;
-    } else if (c === 0x7b /* { */) {
-      stack.push({ keys: new Set(), expectKey: true });
-    } else if (c === 0x5b /* [ */) {
-      stack.push({ keys: null, expectKey: false });
+      expectKey = false;
+      i = close;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (open.length === MAX_JSON_DEPTH) {
+        out.tooDeep = i;
+        return out;
+      }
+      open.push(c === 0x7b ? new Set() : null);
+      expectKey = c === 0x7b;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      stack.pop();
+      open.pop();
+      expectKey = false;
     } else if (c === 0x2c /* , */) {
-      const top = stack[stack.length - 1];
-      if (top?.keys) top.expectKey = true;
+      expectKey = !!open[open.length - 1];
     }
   }
-  return undefined;
+  return out;
+}
+
+/** The string whose quotes are at `start` and `end`, or undefined if it is not valid JSON. */
+function stringAt(text: string, start: number, end: number): string | undefined {
+  try {
+    return JSON.parse(text.slice(start, end + 1)) as string;
+  } catch {
+    return undefined;
+  }
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from './envelope.js';
 import { RemembrancerError } from './errors.js';
-import { stampOf, trusted, type Stamp } from './file-stamp.js';
+import { STAMP_LENGTH, stampOf, trusted, type Stamp } from './file-stamp.js';
 import { isSeal, sealBody, type SealBody } from './memory-types.js';
 import { MEMORIES_DIR, memoryPath, parseMemoryPath } from './paths.js';
 import { cacheDir, type Repository } from './repository.js';
@@ -53,11 +53,57 @@ export interface Catalog {
   problems: RemembrancerError[];
 }
 
+const ID = /^[0-9a-f]{64}$/;
+
+function isStamp(value: unknown): value is Stamp {
+  return (
+    Array.isArray(value) &&
+    value.length === STAMP_LENGTH &&
+    value.every((n) => typeof n === 'number')
+  );
+}
+
+function isSealBody(value: unknown): value is SealBody {
+  const b = value as Partial<SealBody> | null;
+  return (
+    typeof b === 'object' &&
+    b !== null &&
+    typeof b.treeSize === 'number' &&
+    typeof b.root === 'string' &&
+    (b.previous === null || typeof b.previous === 'string')
+  );
+}
+
+/** A row as this version writes it: anything else means the cache was damaged. */
+function isRow(row: unknown): row is Row {
+  if (!Array.isArray(row) || row.length < 5 || row.length > 6) return false;
+  const [id, stamp, type, created, node, seal] = row as unknown[];
+  return (
+    typeof id === 'string' &&
+    ID.test(id) &&
+    isStamp(stamp) &&
+    typeof type === 'string' &&
+    typeof created === 'string' &&
+    typeof node === 'string' &&
+    (row.length === 5 || isSealBody(seal))
+  );
+}
+
 function readCache(repo: Repository): CacheFile {
   try {
-    const data = JSON.parse(readFileSync(catalogFile(repo), 'utf8')) as CacheFile;
-    if (data.version === 3 && Array.isArray(data.rows) && typeof data.dirs === 'object')
-      return data;
+    const data = JSON.parse(readFileSync(catalogFile(repo), 'utf8')) as Partial<CacheFile>;
+    // Ours, but under .git where anything may write: one row of the wrong shape and the
+    // whole cache is rebuilt, never half believed (a bad row would crash a command).
+    if (
+      data.version === 3 &&
+      typeof data.written === 'number' &&
+      typeof data.dirs === 'object' &&
+      data.dirs !== null &&
+      Object.values(data.dirs).every(isStamp) &&
+      Array.isArray(data.rows) &&
+      data.rows.every(isRow)
+    )
+      return data as CacheFile;
   } catch {
     // no cache yet, or a damaged one: rebuild
   }

@@ -1,5 +1,5 @@
 /** .remembrancer/config.json: node name, policy, TSAs. */
-import { parseJson } from './canonical-json.js';
+import { decodeUtf8, parseJson } from './canonical-json.js';
 import { RemembrancerError } from './errors.js';
 import { CONFIG_FILE, repoRelative } from './paths.js';
 import { validateConfig } from './schemas.js';
@@ -30,7 +30,7 @@ export async function readConfig(snapshot: Snapshot): Promise<Config | undefined
   const bytes = await snapshot.read(CONFIG_FILE, MAX_CONFIG_BYTES);
   if (bytes === undefined) return undefined;
   const file = repoRelative(CONFIG_FILE);
-  const value = parseJson(Buffer.from(bytes).toString('utf8'), file);
+  const value = parseJson(decodeUtf8(bytes, file), file);
   validateConfig(value, file);
   return value as unknown as Config;
 }

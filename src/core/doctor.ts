@@ -312,11 +312,16 @@ async function peerChecks(
 async function locksCheck(repo: Repository): Promise<DoctorCheck> {
   const locks = await findLocks(repo);
   if (locks.length === 0) return check('locks', 'ok', 'no lock file left in the git directory');
+  // What a dead process of ours left, the next command clears by itself; git's own lock
+  // (no pid of ours in it) only its owner, or the user, may remove.
+  const ours = locks.every((l) => l.pid !== undefined && l.running === false);
   return check(
     'locks',
     'warn',
     locks.map(describeLock).join('; '),
-    'if no remembrancer or git command is running in this repository, delete the lock file named',
+    ours
+      ? 'run any remembrancer command (`remembrancer list`): it finishes or undoes the interrupted write and removes what its dead process left'
+      : 'if no remembrancer or git command is running in this repository, delete the lock file named',
   );
 }
 

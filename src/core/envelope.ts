@@ -2,7 +2,14 @@
  * The signed envelope (DESIGN.md §2): how a memory is identified, serialised, read back
  * and merged. This is the only place that turns bytes into memories and back.
  */
-import { canonicalBytes, fileJson, parseJson, type JsonValue } from './canonical-json.js';
+import {
+  canonicalBytes,
+  decodeUtf8,
+  fileJson,
+  lineAndColumn,
+  parseJson,
+  type JsonValue,
+} from './canonical-json.js';
 import { RemembrancerError } from './errors.js';
 import { sha256Hex } from './hash.js';
 import { memoryPath, parseMemoryPath, repoRelative } from './paths.js';
@@ -134,13 +141,10 @@ export function toMemory(envelope: Envelope<unknown>): Memory {
   return { id, path: memoryPath(id), envelope: normalized, signedBytes };
 }
 
-// ignoreBOM keeps a byte order mark in the text, where JSON.parse rejects it: a memory
-// file with a BOM is another blob for the same memory, so it must not pass as canonical.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /**
  * Reads one memory file and checks everything that needs no key: size, UTF-8, JSON
- * syntax, duplicate keys, schema, id against content, shard, canonical bytes.
+ * syntax and depth, duplicate keys, schema version, type and schema, id against content,
+ * shard, canonical bytes. Every failure is a RemembrancerError naming the file.
  * `path` is relative to .remembrancer/.
  */
 export function decodeMemory(path: string, bytes: Uint8Array): Memory {
@@ -159,15 +163,7 @@ export function decodeMemory(path: string, bytes: Uint8Array): Memory {
       { file, fix: 'store large evidence as a separate file and record its sha256 instead' },
     );
   }
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new RemembrancerError('MALFORMED_JSON', 'file is not valid UTF-8', {
-      file,
-      fix: 'restore the file from git (git checkout -- FILE)',
-    });
-  }
+  const text = decodeUtf8(bytes, file);
   const value = parseJson(text, file);
   validateEnvelope(value, file);
   const envelope = value as unknown as Envelope;
@@ -189,10 +185,16 @@ export function decodeMemory(path: string, bytes: Uint8Array): Memory {
       fix: `move it to ${repoRelative(memoryPath(id))}`,
     });
   }
-  if (serializeEnvelope(envelope) !== text) {
+  const canonical = serializeEnvelope(envelope);
+  if (canonical !== text) {
+    // What is signed and shown is the canonical form; a file that differs from it by so
+    // much as a space (or a repeated key, an escaped letter, 1.0 for 1) is refused.
+    let at = 0;
+    while (canonical.charCodeAt(at) === text.charCodeAt(at)) at++;
+    const { line, column } = lineAndColumn(text, at);
     throw new RemembrancerError(
       'NOT_CANONICAL_JSON',
-      'file bytes are not the canonical form of its content (reformatted or reordered)',
+      `file bytes differ from the canonical form of its content at line ${line} column ${column} (reformatted or reordered)`,
       {
         file,
         fix: `restore it with \`git checkout -- ${file}\`; memory files are never reformatted`,

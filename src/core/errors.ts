@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'NOT_CANONICAL_JSON'
   | 'SCHEMA_VIOLATION'
   | 'UNKNOWN_TYPE'
+  | 'UNKNOWN_SCHEMA_VERSION'
   | 'ID_MISMATCH'
   | 'WRONG_SHARD'
   | 'UNEXPECTED_FILE'
@@ -91,4 +92,26 @@ export class RemembrancerError extends Error {
 
 export function isRemembrancerError(err: unknown): err is RemembrancerError {
   return err instanceof RemembrancerError;
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are what is spelled out
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+function spell(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * Text from a file or a peer as a one-line message shows it: control characters (newlines,
+ * escape sequences) spelled out as \xNN, cut at `max` characters. Raw, a key or a type
+ * name could fake a line of a report, or fill a terminal.
+ */
+export function printable(text: string, max = 120): string {
+  return spell(text.slice(0, max)) + (text.length > max ? '…' : '');
+}
+
+/** A string from a file or a peer in double quotes, printable and cut at `max` characters. */
+export function quoted(text: string, max = 64): string {
+  const cut = text.slice(0, max).replace(/["\\]/g, (c) => `\\${c}`);
+  return `"${spell(cut)}${text.length > max ? '…' : ''}"`;
 }

@@ -4,13 +4,59 @@
  * A lock left by a process that died on this host is recognised and taken over.
  */
 import { hostname } from 'node:os';
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { RemembrancerError } from './errors.js';
 
-interface LockOwner {
+export interface LockOwner {
+  /** "remembrancer": marks git's lock files (index.lock) that we created. */
+  by?: string;
   pid: number;
   host: string;
   since: string;
+}
+
+/** Who this process is, as written into every lock file it creates. */
+export function thisProcess(): LockOwner {
+  return {
+    by: 'remembrancer',
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+  };
+}
+
+/**
+ * Creates `path` holding `content`, failing with EEXIST if it exists. The content is
+ * written to a file of its own first and then linked in, so that no reader ever finds the
+ * lock empty and has to guess from its age whose it is. Where hard links are refused,
+ * falls back to an exclusive create followed by the write.
+ */
+export async function createExclusive(path: string, content: string): Promise<void> {
+  // A dot name: git skips it when it lists refs, should a crash leave it under refs/.
+  const temp = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.new`,
+  );
+  await writeFile(temp, content, { flag: 'wx', mode: 0o644 });
+  try {
+    await link(temp, path);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') {
+      throw err;
+    }
+  } finally {
+    await rm(temp, { force: true });
+  }
+  const handle = await open(path, 'wx', 0o644);
+  try {
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
 }
 
 export interface Lock {
@@ -28,7 +74,7 @@ export function alive(pid: number): boolean {
   }
 }
 
-async function readOwner(path: string): Promise<LockOwner | undefined> {
+export async function readOwner(path: string): Promise<LockOwner | undefined> {
   try {
     const owner = JSON.parse(await readFile(path, 'utf8')) as LockOwner;
     return typeof owner.pid === 'number' ? owner : undefined;
@@ -54,7 +100,10 @@ async function isStale(path: string, owner: LockOwner | undefined, host: string)
  * the O_EXCL breaker file may remove it, and only after seeing that it is still stale
  * (another breaker may already have replaced it with a live lock of its own).
  */
-async function breakStaleLock(path: string, host: string): Promise<void> {
+export async function breakStaleLock(
+  path: string,
+  stillStale: () => Promise<boolean>,
+): Promise<void> {
   const breaker = `${path}.break`;
   let handle;
   try {
@@ -69,7 +118,7 @@ async function breakStaleLock(path: string, host: string): Promise<void> {
   }
   try {
     await handle.close();
-    if (await isStale(path, await readOwner(path), host)) await rm(path, { force: true });
+    if (await stillStale()) await rm(path, { force: true });
   } finally {
     await rm(breaker, { force: true });
   }
@@ -82,13 +131,11 @@ export async function acquireLock(
   const timeoutMs =
     options.timeoutMs ?? Number(process.env['REMEMBRANCER_LOCK_TIMEOUT_MS'] ?? 10_000);
   const deadline = Date.now() + timeoutMs;
-  const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  const me = thisProcess();
   let delay = 10;
   for (;;) {
     try {
-      const handle = await open(path, 'wx', 0o644);
-      await handle.writeFile(JSON.stringify(me) + '\n');
-      await handle.close();
+      await createExclusive(path, JSON.stringify(me) + '\n');
       let released = false;
       return {
         path,
@@ -105,7 +152,7 @@ export async function acquireLock(
     if (await isStale(path, owner, me.host)) {
       // The writer died without releasing; its files were written atomically, so the lock
       // protects nothing any more. Take it over, one breaker at a time.
-      await breakStaleLock(path, me.host);
+      await breakStaleLock(path, async () => isStale(path, await readOwner(path), me.host));
       continue;
     }
     if (Date.now() >= deadline) {

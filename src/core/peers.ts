@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseJson } from './canonical-json.js';
+import { decodeUtf8, parseJson } from './canonical-json.js';
 import { RemembrancerError } from './errors.js';
 import { repoRelative, TRUST_PEERS_DIR } from './paths.js';
 import { cacheDir, type Repository } from './repository.js';
@@ -47,7 +47,7 @@ export async function readPeers(snapshot: Snapshot): Promise<Peer[]> {
   const bytes = await snapshot.read(PEERS_FILE, MAX_PEERS_BYTES);
   if (bytes === undefined) return [];
   const file = repoRelative(PEERS_FILE);
-  const value = parseJson(Buffer.from(bytes).toString('utf8'), file);
+  const value = parseJson(decodeUtf8(bytes, file), file);
   validatePeers(value, file);
   const peers = (value as { peers: (Omit<Peer, 'node'> & { node?: string })[] }).peers.map(
     (p): Peer => ({ ...p, node: p.node ?? p.name }),

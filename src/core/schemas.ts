@@ -18,7 +18,7 @@ import adrSchema from '../../schemas/adr.json' with { type: 'json' };
 import adrStatusSchema from '../../schemas/adr-status.json' with { type: 'json' };
 import adrLinkSchema from '../../schemas/adr-link.json' with { type: 'json' };
 import spawnSchema from '../../schemas/spawn.json' with { type: 'json' };
-import { RemembrancerError } from './errors.js';
+import { printable, quoted, RemembrancerError } from './errors.js';
 
 /** Memory types this version understands, each with its schema. */
 const TYPE_SCHEMAS: Record<string, object> = {
@@ -34,6 +34,12 @@ const TYPE_SCHEMAS: Record<string, object> = {
 };
 
 export const MEMORY_TYPES = Object.keys(TYPE_SCHEMAS).sort();
+
+/**
+ * The `schema` version of memories, config.json and peers.json that this version reads and
+ * writes. A later one is refused by name, never read as if it were this one.
+ */
+export const SCHEMA_VERSION = 1;
 
 /** Every schema this version bundles, for the test that checks them against the meta-schema. */
 export const ALL_SCHEMAS: readonly object[] = [
@@ -58,23 +64,71 @@ function validator(id: string): Validate {
 function describe(errors: ErrorObject[] | null | undefined, root: string): string {
   const first = errors?.[0];
   if (!first) return 'does not match its schema';
-  const where = root + first.instancePath.replace(/\//g, '.');
+  // A path may hold keys from the file: printable, and never longer than a line.
+  const where = printable(root + first.instancePath.replace(/\//g, '.'), 160);
   if (first.keyword === 'additionalProperties') {
-    return `${where} has an unexpected field "${String(first.params['additionalProperty'])}"`;
+    return `${where} has an unexpected field ${quoted(String(first.params['additionalProperty']))}`;
+  }
+  if (first.keyword === 'propertyNames') {
+    return `${where} has a field name of the wrong form, ${quoted(String(first.params['propertyName']))}`;
   }
   if (first.keyword === 'required') {
     return `${where} is missing the field "${String(first.params['missingProperty'])}"`;
   }
   if (first.keyword === 'pattern') return `${where} has a value of the wrong form`;
+  if (first.keyword === 'const')
+    return `${where} must be ${JSON.stringify(first.params['allowedValue'])}`;
   return `${where} ${first.message ?? 'is invalid'}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * Refuses a `schema` version later than SCHEMA_VERSION by name, before any other check:
+ * a newer format may differ in anything else, so its other failures would mislead.
+ */
+function checkVersion(version: unknown, file: string | undefined): void {
+  if (typeof version === 'number' && Number.isSafeInteger(version) && version > SCHEMA_VERSION) {
+    throw new RemembrancerError(
+      'UNKNOWN_SCHEMA_VERSION',
+      `schema version ${version} is unknown (written by a newer remembrancer; upgrade)`,
+      {
+        file,
+        fix: `upgrade remembrancer to one that reads schema ${version}; this one reads schema ${SCHEMA_VERSION}`,
+      },
+    );
+  }
 }
 
 export function isKnownType(type: string): boolean {
   return Object.hasOwn(TYPE_SCHEMAS, type);
 }
 
-/** Validates a whole envelope: its outer shape, then `signed` against its type's schema. */
+/**
+ * Validates a whole envelope: a later schema version first, then its outer shape, its
+ * type, and `signed` against its type's schema.
+ */
 export function validateEnvelope(value: unknown, file?: string): void {
+  if (!isObject(value)) {
+    throw new RemembrancerError(
+      'SCHEMA_VIOLATION',
+      `file holds ${kindOf(value)}, not a memory (an object with "signed" and "signatures")`,
+      {
+        file,
+        fix: 'the memory was edited by hand or written by a broken tool; restore it from git',
+      },
+    );
+  }
+  const signed = value['signed'];
+  if (isObject(signed)) checkVersion(signed['schema'], file);
   const outer = validator('envelope');
   if (!outer(value)) {
     throw new RemembrancerError('SCHEMA_VIOLATION', describe(outer.errors, 'envelope'), {
@@ -82,13 +136,25 @@ export function validateEnvelope(value: unknown, file?: string): void {
       fix: 'the memory was edited by hand or written by a broken tool; restore it from git',
     });
   }
-  const signed = (value as { signed: { type?: unknown } }).signed;
-  const type = signed.type;
+  const type = (signed as { type?: unknown }).type;
   if (typeof type !== 'string' || !isKnownType(type)) {
-    throw new RemembrancerError('UNKNOWN_TYPE', `unknown memory type ${JSON.stringify(type)}`, {
-      file,
-      fix: `known types are ${MEMORY_TYPES.join(', ')}; upgrade remembrancer if a newer version wrote it`,
-    });
+    // Not a type this version knows: the fields every type shares still say whether it is
+    // a memory at all (a type name of the right form among them).
+    const base = validator('signed');
+    if (!base(signed)) {
+      throw new RemembrancerError('SCHEMA_VIOLATION', describe(base.errors, 'signed'), {
+        file,
+        fix: 'the memory does not fit schemas/signed.json; restore it from git',
+      });
+    }
+    throw new RemembrancerError(
+      'UNKNOWN_TYPE',
+      `memory type ${quoted(String(type))} is unknown to this version (written by a newer remembrancer, or by hand)`,
+      {
+        file,
+        fix: `this version reads ${MEMORY_TYPES.join(', ')}; upgrade remembrancer if a newer one wrote it, else restore the file from git`,
+      },
+    );
   }
   const inner = validator(type);
   if (!inner(signed)) {
@@ -100,6 +166,7 @@ export function validateEnvelope(value: unknown, file?: string): void {
 }
 
 export function validateConfig(value: unknown, file?: string): void {
+  if (isObject(value)) checkVersion(value['schema'], file);
   const fn = validator('config');
   if (!fn(value)) {
     throw new RemembrancerError('SCHEMA_VIOLATION', describe(fn.errors, 'config'), {
@@ -110,6 +177,7 @@ export function validateConfig(value: unknown, file?: string): void {
 }
 
 export function validatePeers(value: unknown, file?: string): void {
+  if (isObject(value)) checkVersion(value['schema'], file);
   const fn = validator('peers');
   if (!fn(value)) {
     throw new RemembrancerError('SCHEMA_VIOLATION', describe(fn.errors, 'peers'), {

@@ -28,6 +28,8 @@ export interface ArtifactVerdict {
   /** True when at least one receipt names the digest and passes provenance. */
   ok: boolean;
   reason: string;
+  /** Memory files that are not valid memories, so could not be looked at (as `list` warns). */
+  leftOut: RemembrancerError[];
 }
 
 const DIGEST = /^(?:sha256:)?([0-9a-fA-F]{64})$/;
@@ -101,5 +103,5 @@ export async function verifyDigest(
     reason = `${receipts.filter((r) => r.valid).length} valid receipt(s) name sha256 ${sha256}`;
   else
     reason = `every receipt naming sha256 ${sha256} fails: ${receipts[0]?.problems[0] ?? 'invalid'}`;
-  return { sha256, source, policy: config.policy, receipts, ok, reason };
+  return { sha256, source, policy: config.policy, receipts, ok, reason, leftOut: loaded.problems };
 }

@@ -5,10 +5,15 @@
  * cleanly instead of interleaving with us.
  */
 import { lstatSync } from 'node:fs';
-import { appendFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RemembrancerError } from '../core/errors.js';
 import { critical } from '../core/signals.js';
+import { alive, breakStaleLock, createExclusive, readOwner, thisProcess } from '../core/lock.js';
+import { notice } from '../core/notices.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import { crashPoint } from '../ground/crash-points.js';
 import type { Repository } from '../core/repository.js';
 import type { GitIdentity } from './identity.js';
 import { fs, isogit, type TreeEntry } from './isogit.js';
@@ -24,21 +29,51 @@ export interface FileChange {
   content: Uint8Array | null;
 }
 
-async function takeGitLock(path: string): Promise<() => Promise<void>> {
-  try {
-    const handle = await open(path, 'wx');
-    await handle.close();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new RemembrancerError('LOCKED', 'git is busy in this repository', {
-        file: path,
-        exitCode: 1,
-        fix: 'wait for the running git command to finish; if none runs, delete the lock file',
-      });
-    }
-    throw err;
+/**
+ * Whether a lock file is one we made in a process of this machine that no longer runs.
+ * Git's own lock files (which hold the new index or ref) never read as ours.
+ */
+async function oursAndDead(path: string): Promise<number | undefined> {
+  const owner = await readOwner(path);
+  if (owner?.by !== 'remembrancer' || owner.host !== hostname() || alive(owner.pid)) {
+    return undefined;
   }
-  return () => rm(path, { force: true });
+  return owner.pid;
+}
+
+/**
+ * Removes one of git's lock files if a killed process of ours left it, and says so.
+ * Returns whether it did.
+ */
+export async function clearDeadGitLock(path: string): Promise<boolean> {
+  const dead = await oursAndDead(path);
+  if (dead === undefined) return false;
+  await breakStaleLock(path, async () => (await oursAndDead(path)) !== undefined);
+  notice(`removed ${path}, left by remembrancer (pid ${dead}) which was killed holding it`);
+  return true;
+}
+
+/**
+ * Takes one of git's lock files (index.lock, a ref's .lock) the way git does, with an
+ * exclusive create, but holding our pid: if we are killed while holding it, the next
+ * command of ours can tell the lock is its own dead process's, remove it, and say so,
+ * where git would refuse every commit until someone deleted it by hand.
+ */
+export async function takeGitLock(path: string): Promise<() => Promise<void>> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await createExclusive(path, JSON.stringify(thisProcess()) + '\n');
+      return () => rm(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    if (attempt === 0 && (await clearDeadGitLock(path))) continue;
+    throw new RemembrancerError('LOCKED', 'git is busy in this repository', {
+      file: path,
+      exitCode: 1,
+      fix: 'wait for the running git command to finish; if none runs, delete the lock file',
+    });
+  }
 }
 
 interface Head {
@@ -105,7 +140,8 @@ async function rewriteTree(
 
 /**
  * Moves `ref` from `expected` (undefined: absent) to `value` under git's lock file, and
- * appends `reflog` (git's "name <email> time\tmessage") to its reflog when given.
+ * appends `reflog` (git's "name <email> time\tmessage") to its reflog when given, and to
+ * HEAD's as well when `checkedOut` (the branch HEAD points to), as git does.
  */
 export async function writeRefLocked(
   repo: Repository,
@@ -113,11 +149,13 @@ export async function writeRefLocked(
   expected: string | undefined,
   value: string,
   reflog?: string,
+  checkedOut = false,
 ) {
   const git = await isogit();
   const refFile = join(repo.gitdir, ref);
   await mkdir(dirname(refFile), { recursive: true });
   const release = await takeGitLock(refFile + '.lock');
+  crashPoint(`ref-locked:${ref}`);
   try {
     let current: string | undefined;
     try {
@@ -131,27 +169,26 @@ export async function writeRefLocked(
         fix: 'run the command again',
       });
     }
-    await writeFileThenRename(refFile + '.lock', value + '\n');
+    // The new value goes in beside the ref and is renamed over it while we hold the lock,
+    // rather than written into the lock as git does: the lock keeps naming its owner until
+    // the end. Git skips names that begin with a dot under refs/.
+    await writeFileAtomic(refFile, value + '\n');
+    crashPoint(`ref-moved:${ref}`);
     if (reflog === undefined) return;
     try {
       // Append to the reflog so that `git reflog` shows our commits, as git's own do.
-      const log = join(repo.gitdir, 'logs', ref);
-      await mkdir(dirname(log), { recursive: true });
-      await appendFile(log, `${expected ?? '0'.repeat(40)} ${value} ${reflog}\n`);
+      const line = `${expected ?? '0'.repeat(40)} ${value} ${reflog}\n`;
+      for (const name of checkedOut && ref !== 'HEAD' ? [ref, 'HEAD'] : [ref]) {
+        const log = join(repo.gitdir, 'logs', name);
+        await mkdir(dirname(log), { recursive: true });
+        await appendFile(log, line);
+      }
     } catch (err) {
       throw new CommittedError(value, err);
     }
   } finally {
     await release();
   }
-}
-
-async function writeFileThenRename(lockFile: string, content: string): Promise<void> {
-  const handle = await open(lockFile, 'w');
-  await handle.writeFile(content);
-  await handle.sync();
-  await handle.close();
-  await rename(lockFile, lockFile.slice(0, -'.lock'.length));
 }
 
 function signature(who: GitIdentity, when: Date) {
@@ -222,12 +259,20 @@ function indexLock(repo: Repository): string {
   return join(repo.gitdir, 'index.lock');
 }
 
+/** Git's lock files a commit of ours takes: the index's, and the checked-out branch's. */
+export async function commitLocks(repo: Repository): Promise<string[]> {
+  const head = await readHead(repo).catch(() => ({ ref: undefined }));
+  return [indexLock(repo), join(repo.gitdir, head.ref ?? 'HEAD') + '.lock'];
+}
+
 /** Stages the files, as `git add` would, without committing. */
 export async function stageFiles(repo: Repository, changes: FileChange[]): Promise<void> {
   await critical(async () => {
     const release = await takeGitLock(indexLock(repo));
+    crashPoint('index-locked');
     try {
       await updateIndex(repo, changes, await writeBlobs(repo, changes), {});
+      crashPoint('index-written');
     } finally {
       await release();
     }
@@ -262,8 +307,9 @@ export function commitFiles(
   changes: FileChange[],
   message: string,
   who: { author: GitIdentity; committer: GitIdentity },
+  beforeRef?: (commit: string) => Promise<void>,
 ): Promise<string> {
-  return critical(() => commitLocked(repo, changes, message, who));
+  return critical(() => commitLocked(repo, changes, message, who, beforeRef));
 }
 
 async function commitLocked(
@@ -271,10 +317,12 @@ async function commitLocked(
   changes: FileChange[],
   message: string,
   who: { author: GitIdentity; committer: GitIdentity },
+  beforeRef: ((commit: string) => Promise<void>) | undefined,
 ): Promise<string> {
   const git = await isogit();
   const cache = {};
   const release = await takeGitLock(indexLock(repo));
+  crashPoint('index-locked');
   try {
     const written = await writeBlobs(repo, changes);
     const oids = new Map<string, string | null>();
@@ -304,7 +352,9 @@ async function commitLocked(
     const kind = head.commit ? 'commit' : 'commit (initial)';
     const reflog = `${who.committer.name} <${who.committer.email}> ${when}\t${kind}: ${message.split('\n')[0]}`;
     await updateIndex(repo, changes, written, cache);
-    await writeRefLocked(repo, head.ref ?? 'HEAD', head.commit, commit, reflog);
+    crashPoint('index-written');
+    if (beforeRef) await beforeRef(commit);
+    await writeRefLocked(repo, head.ref ?? 'HEAD', head.commit, commit, reflog, true);
     return commit;
   } finally {
     await release();

@@ -10,7 +10,7 @@ import { peerTrackingRef, type Peer } from '../core/peers.js';
 import { cacheDir, type Repository } from '../core/repository.js';
 import { critical } from '../core/signals.js';
 import { alive } from '../core/lock.js';
-import { writeRefLocked } from './commit.js';
+import { clearDeadGitLock, writeRefLocked } from './commit.js';
 import { readLocalPeer, TransportError } from './fetch-local.js';
 import { fetchOverHttp } from './fetch-http.js';
 import { fetchWithGit } from './fetch-system.js';
@@ -117,6 +117,8 @@ export async function fetchPeer(
     cacheDir(repo),
     `incoming-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
   );
+  // A sync killed while it held this ref's lock left it; the ref may be up to date since.
+  await clearDeadGitLock(join(repo.gitdir, trackingRef) + '.lock');
   const before = await readRef(repo, trackingRef);
   await removeStaleScratch(repo);
   try {

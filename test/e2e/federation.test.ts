@@ -514,7 +514,7 @@ describe('hostile peers', () => {
     expect(reasons[big]).toMatch(/over the .*limit/);
     expect(reasons[wrongId]).toMatch(/shard/);
     expect(reasons[broken]).toMatch(/JSON/i);
-    expect(reasons[idOf(strange)]).toMatch(/unknown memory type/);
+    expect(reasons[idOf(strange)]).toMatch(/^memory type "telepathy" is unknown to this version/);
     await covenantHolds(a);
   });
 

@@ -14,13 +14,19 @@ import {
   existsSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../../bin/remembrancer.js', import.meta.url));
-export const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
+/**
+ * The steering repository's shared/ folder (test vectors): beside this repository, as CI
+ * lays it out, or wherever REMEMBRANCER_SHARED says (a worktree kept elsewhere).
+ */
+export const SHARED = process.env['REMEMBRANCER_SHARED']
+  ? join(resolve(process.env['REMEMBRANCER_SHARED']), '/')
+  : fileURLToPath(new URL('../../../shared/', import.meta.url));
 
 const exec = promisify(execFile);
 

@@ -3,9 +3,10 @@
  * any difference here gives two nodes different ids for one memory).
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SHARED } from '../helpers/cli.js';
 import {
   canonicalBytes,
   canonicalize,
@@ -14,7 +15,7 @@ import {
 } from '../../src/core/canonical-json.js';
 import { RemembrancerError } from '../../src/core/errors.js';
 
-const VECTORS = fileURLToPath(new URL('../../../shared/vectors/rfc8785/', import.meta.url));
+const VECTORS = join(SHARED, 'vectors/rfc8785/');
 const haveVectors = existsSync(`${VECTORS}input`);
 
 /** Runs `fn` and returns the RemembrancerError it throws; fails the test if it does not. */

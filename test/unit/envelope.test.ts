@@ -457,3 +457,56 @@ describe('mergeEnvelopes', () => {
     expect((error as RemembrancerError).code).toBe('INVALID_STATE');
   });
 });
+
+describe('decodeMemory on hostile bytes (property)', () => {
+  /** Fragments that break JSON in the ways a fuzzer would: brackets, quotes, escapes. */
+  const fragment = fc.oneof(
+    fc.constantFrom('[', ']', '{', '}', '"', '\\', ',', ':', '\\u', '\\ud800', '-0', '1e999'),
+    fc.constantFrom('NaN', '"__proto__":', '"signed":', '\ufeff', '\u0000', '\n', '\r'),
+    fc.string({ maxLength: 8 }),
+    fc.integer({ min: 1, max: 5000 }).map((n) => '['.repeat(n)),
+  );
+  const edit = fc.record({
+    at: fc.nat(),
+    drop: fc.nat({ max: 8 }),
+    insert: fc.array(fragment, { maxLength: 4 }).map((parts) => parts.join('')),
+  });
+
+  it('either reads a memory or throws one RemembrancerError naming the file, whatever the bytes', () => {
+    const { path, text } = validFile();
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) => {
+        let bytes = text;
+        for (const e of edits) {
+          const at = e.at % (bytes.length + 1);
+          bytes = bytes.slice(0, at) + e.insert + bytes.slice(at + e.drop);
+        }
+        try {
+          decodeMemory(path, Buffer.from(bytes, 'utf8'));
+        } catch (err) {
+          expect(err).toBeInstanceOf(RemembrancerError);
+          const { message, file } = err as RemembrancerError;
+          expect(file).toBe(`.remembrancer/${path}`);
+          // eslint-disable-next-line no-control-regex -- a message holds no control character
+          expect(message).not.toMatch(/[\u0000-\u001f]/);
+          expect(message.length).toBeLessThan(400);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads no JSON nested deeper than 64 levels, however it is made', () => {
+    const { path, text } = validFile();
+    for (const depth of [65, 1000, 100_000, 170_000]) {
+      for (const bytes of [
+        '['.repeat(depth) + ']'.repeat(depth),
+        text.replace('"tags": [', '"tags": [' + '['.repeat(depth)),
+        '{"a":'.repeat(depth) + '{}' + '}'.repeat(depth),
+      ]) {
+        const err = decodeError(path, Buffer.from(bytes));
+        expect(err.message).toMatch(/^JSON nests deeper than 64 levels \(line \d+ column \d+\)$/);
+      }
+    }
+  });
+});

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SHARED } from '../helpers/cli.js';
 import {
   inclusionProof,
   leafHash,
@@ -10,9 +10,7 @@ import {
   verifyInclusion,
 } from '../../src/core/merkle.js';
 
-const VECTORS = fileURLToPath(
-  new URL('../../../shared/vectors/rfc6962/inclusion/', import.meta.url),
-);
+const VECTORS = join(SHARED, 'vectors/rfc6962/inclusion/');
 const haveVectors = existsSync(VECTORS);
 
 interface Vector {

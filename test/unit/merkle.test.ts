@@ -3,9 +3,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SHARED } from '../helpers/cli.js';
 import {
   emptyRoot,
   leafHash,
@@ -14,7 +15,7 @@ import {
   rootFromLeafHashes,
 } from '../../src/core/merkle.js';
 
-const VECTORS = fileURLToPath(new URL('../../../shared/vectors/rfc6962/', import.meta.url));
+const VECTORS = join(SHARED, 'vectors/rfc6962/');
 const haveVectors = existsSync(`${VECTORS}inclusion/1/happy-path.json`);
 
 /** The eight leaves of the RFC 6962 reference tests (certificate-transparency, transparency-dev). */

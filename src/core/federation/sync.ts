@@ -29,7 +29,7 @@ import { stampNew } from '../timestamp.js';
 import { transact } from '../transaction.js';
 import { TrustStore } from '../trust.js';
 import { VerificationCache } from '../verify-cache.js';
-import { diffPeer } from './incoming.js';
+import { diffPeer, reasonOf } from './incoming.js';
 import { judgeIncoming } from './judge.js';
 import { redactUrl } from '../../git/peer-url.js';
 import { TreeRootCache, TypeResolver } from './roots.js';
@@ -172,14 +172,19 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
   }
   // The node the peer speaks for is ours to say; what its config.json claims is only checked.
   const peerNode = peer.node;
+  let unreadable = '';
   const claimed = await readConfig(onePathSnapshot(history, peerCommit, peer)).then(
     (c) => c?.node,
-    () => undefined,
+    (err: unknown) => {
+      // Say why (a later schema version, say), on the warning's one line.
+      if (err instanceof RemembrancerError) unreadable = ` (${reasonOf(err)})`;
+      return undefined;
+    },
   );
   if (claimed !== peerNode) {
     warnings.push(
       claimed === undefined
-        ? `peer "${peer.name}" has no readable config.json; its memories are judged as node "${peerNode}"`
+        ? `peer "${peer.name}" has no readable config.json${unreadable}; its memories are judged as node "${peerNode}"`
         : `peer "${peer.name}" now calls its node "${claimed}", but peers.json binds it to "${peerNode}": what it signs as "${claimed}" is rejected (if it was renamed on purpose, re-add the peer with --node ${claimed})`,
     );
   }
