@@ -13,7 +13,10 @@ import { REM_DIR, repoRelative } from './paths.js';
 import type { Repository } from './repository.js';
 import type { Snapshot } from './snapshot.js';
 
-/** Files larger than this are not read for keys (the integrity rules refuse memories over 1 MiB). */
+/**
+ * Files larger than this are not read for keys, and are refused as too large to check
+ * (the integrity rules refuse memories over 1 MiB).
+ */
 export const MAX_SCANNED_BYTES = 16 * 1024 * 1024;
 
 /** Why a file that holds secret key material is refused, and what to do, for where it is. */
@@ -41,9 +44,19 @@ export function secretKeyProblem(
   );
 }
 
+/** `commit`: the commit of a range that added the file. */
+function tooLarge(file: string, commit?: string): RemembrancerError {
+  const where = commit ? `commit ${commit.slice(0, 7)} added this file: ` : '';
+  return new RemembrancerError(
+    'FILE_TOO_LARGE',
+    `${where}over ${MAX_SCANNED_BYTES / 1024 / 1024} MiB, too large to be checked for private keys`,
+    { file, fix: 'remove it; .remembrancer/ holds small JSON files and public keys' },
+  );
+}
+
 /**
- * Files of a snapshot that hold secret key material. `skip` names files the caller scans
- * itself as it reads them (the memories).
+ * Files of a snapshot that hold secret key material, and files too large to tell. `skip`
+ * names files the caller scans itself as it reads them (the memories).
  */
 export async function findSecretKeys(
   snapshot: Snapshot,
@@ -55,8 +68,13 @@ export async function findSecretKeys(
     let bytes: Uint8Array | undefined;
     try {
       bytes = await snapshot.read(entry.path, MAX_SCANNED_BYTES);
-    } catch {
-      continue; // oversized files are reported by the integrity rule
+    } catch (err) {
+      // A file too large to be looked at cannot be said to hold no key.
+      if (err instanceof RemembrancerError && err.code === 'FILE_TOO_LARGE') {
+        found.push(tooLarge(repoRelative(entry.path)));
+        continue;
+      }
+      throw err;
     }
     const problem = bytes && secretKeyProblem(entry.path, bytes, snapshot);
     if (problem) found.push(problem);
@@ -96,16 +114,17 @@ export async function findSecretKeysInHistory(
   }
   const found: RemembrancerError[] = [];
   for (const [oid, { path, commit }] of blobs) {
+    const short = commit.slice(0, 7);
     let bytes: Buffer;
     try {
       bytes = await history.blob(oid, MAX_SCANNED_BYTES);
     } catch (err) {
-      if (err instanceof ObjectTooLargeError) continue;
-      throw err;
+      if (!(err instanceof ObjectTooLargeError)) throw err;
+      found.push(tooLarge(repoRelative(path), commit));
+      continue;
     }
     const secret = findSecretKey(bytes);
     if (!secret) continue;
-    const short = commit.slice(0, 7);
     found.push(
       new RemembrancerError(
         'PRIVATE_KEY_IN_REPOSITORY',

@@ -184,6 +184,26 @@ describe('a private key staged under .remembrancer/', () => {
     expect((await gitRun(s, ['commit', '-q', '-m', 'public material'])).code).toBe(0);
   });
 
+  it('a file too large to be checked is refused as such, not passed', async () => {
+    const s = track(template.fork());
+    const path = '.remembrancer/backup/disk.img';
+    s.write(path, Buffer.alloc(16 * 1024 * 1024 + 1, 0x41));
+    await s.git(['add', path]);
+    const before = await state(s);
+    const { code, report } = await covenantJson(s, ['--staged']);
+    expect(code).toBe(1);
+    expect(report.violations).toEqual([
+      {
+        rule: 'integrity',
+        code: 'FILE_TOO_LARGE',
+        file: path,
+        message: 'over 16 MiB, too large to be checked for private keys',
+        fix: expect.stringContaining('remove it'),
+      },
+    ]);
+    expect(await state(s)).toEqual(before);
+  });
+
   it('record refuses to write a key it is given into a memory, and writes nothing', async () => {
     const s = track(template.fork());
     const before = await state(s);
