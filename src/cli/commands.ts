@@ -1020,7 +1020,8 @@ export function commands(ctx: CommandContext): CommandModule[] {
                 })
                 .option('timeout', {
                   type: 'number',
-                  describe: 'give up on a peer after this many seconds (default 60)',
+                  describe:
+                    'give up on a peer after this many seconds (default: REMEMBRANCER_FETCH_TIMEOUT_MS, or 60 s)',
                 })
                 .epilogue(
                   examples([

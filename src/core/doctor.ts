@@ -4,7 +4,8 @@
  * Network checks (TSA, peers) are bounded in time so that doctor always answers.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { runGit } from '../git/git-command.js';
+import { fetchTimeoutMs, probePeer } from '../git/fetch.js';
+import { redactUrl } from '../git/peer-url.js';
 import { run } from '../ground/subprocess.js';
 import { readConfig, type Config } from './config.js';
 import { checkCovenant } from './covenant-target.js';
@@ -34,11 +35,17 @@ export interface DoctorReport {
 export interface DoctorOptions {
   cwd: string;
   env?: NodeJS.ProcessEnv;
-  /** Per network probe (TSA request, peer ls-remote). */
+  /**
+   * Per network probe: a TSA request, and a peer's ref (default REMEMBRANCER_FETCH_TIMEOUT_MS
+   * when set, otherwise 5 s).
+   */
   timeoutMs?: number;
 }
 
 const MIN_GIT = [2, 25];
+
+/** How long doctor waits for a peer's ref when REMEMBRANCER_FETCH_TIMEOUT_MS is not set. */
+const PEER_PROBE_MS = 5000;
 
 async function command(
   file: string,
@@ -268,8 +275,16 @@ async function hooksCheck(repo: Repository): Promise<DoctorCheck> {
 async function peerChecks(
   repo: Repository,
   env: NodeJS.ProcessEnv,
-  timeoutMs: number,
+  override: number | undefined,
 ): Promise<DoctorCheck[]> {
+  let timeoutMs: number;
+  try {
+    timeoutMs = override ?? fetchTimeoutMs(env, PEER_PROBE_MS);
+  } catch (err) {
+    return [
+      check('peers', 'fail', message(err), fixOf(err, 'unset REMEMBRANCER_FETCH_TIMEOUT_MS')),
+    ];
+  }
   let peers;
   try {
     peers = await readPeers(new WorkingTreeSnapshot(repo.remDir));
@@ -285,25 +300,23 @@ async function peerChecks(
           'ok',
           'retired: not synced; its keys verify what it brought',
         );
-      // The system git speaks every transport a peer URL may use (path, file, http, ssh).
-      const r = await runGit(['ls-remote', '--exit-code'], [peer.url, peer.ref], {
-        timeoutMs,
-        cwd: repo.root,
-        peer: true,
-        group: true,
-        env: { ...env, GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' },
-      }).then((o) => ({
-        ok: o.code === 0,
-        stderr: o.stderr || o.startError?.message || (o.timedOut ? 'timed out' : ''),
-      }));
-      if (r.ok) return check(`peer ${peer.name}`, 'ok', `${peer.url} has ${peer.ref}`);
-      const why = r.stderr.trim().split('\n').pop() || `${peer.ref} not found`;
-      return check(
-        `peer ${peer.name}`,
-        'warn',
-        `${peer.url} (${peer.ref}) is not reachable: ${why}`,
-        'check the URL and your access; syncs with this peer fail until it answers',
-      );
+      // Through the transport and within the time-out a sync would use, so that what
+      // doctor says of a peer is what its sync would meet.
+      try {
+        const { oid } = await probePeer(repo, peer, { timeoutMs });
+        return check(
+          `peer ${peer.name}`,
+          'ok',
+          `${redactUrl(peer.url)} has ${peer.ref} at ${oid.slice(0, 7)}`,
+        );
+      } catch (err) {
+        return check(
+          `peer ${peer.name}`,
+          'warn',
+          message(err),
+          fixOf(err, 'check the URL and your access; syncs with this peer fail until it answers'),
+        );
+      }
     }),
   );
 }
@@ -392,7 +405,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checks.push(trustCheck(trust, config));
     checks.push(...(await tsaChecks(config, trust, env, timeoutMs)));
     checks.push(await hooksCheck(repo));
-    checks.push(...(await peerChecks(repo, env, timeoutMs)));
+    checks.push(...(await peerChecks(repo, env, options.timeoutMs)));
     checks.push(await locksCheck(repo));
     checks.push(await covenantCheck(repo));
   }

@@ -39,16 +39,25 @@ export function repoRelative(remPath: string): string {
 const MAX_PRINTABLE_PATH = 1024;
 
 /**
- * A file name from a repository or a peer as a receipt keeps it and a terminal shows it: a
- * git tree entry may hold any byte but NUL and "/", so control characters (newlines, escape
- * sequences) are spelled out as \xNN and an overlong name is cut. Raw, one such name would
- * fake report lines, or fail the receipt's schema and with it a whole sync.
+ * Text from a repository or a peer (a file name, a server's complaint) as one printable line:
+ * control characters (newlines, escape sequences) are spelled out as \xNN and overlong text
+ * is cut. Raw, such text would fake report lines or drive the terminal.
  */
-export function printablePath(path: string): string {
-  const line = path.replace(
+export function printable(text: string, max: number): string {
+  const line = text.replace(
     // eslint-disable-next-line no-control-regex -- control characters are what is spelled out
     /[\u0000-\u001f\u007f-\u009f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
-  return line.length > MAX_PRINTABLE_PATH ? line.slice(0, MAX_PRINTABLE_PATH - 1) + '…' : line;
+  return line.length > max ? line.slice(0, max - 1) + '…' : line;
+}
+
+/**
+ * A file name from a repository or a peer as a receipt keeps it and a terminal shows it: a
+ * git tree entry may hold any byte but NUL and "/", so it is made printable and cut to
+ * what a receipt keeps. Raw, one such name would fake report lines, or fail the receipt's
+ * schema and with it a whole sync.
+ */
+export function printablePath(path: string): string {
+  return printable(path, MAX_PRINTABLE_PATH);
 }

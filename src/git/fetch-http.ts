@@ -11,7 +11,7 @@ import { abortableHttp } from './http-client.js';
 import { fs, isogit } from './isogit.js';
 import { ObjectStore } from './object-store.js';
 import { missingObjects, type ReadRaw } from './object-walk.js';
-import { TransportError } from './fetch-local.js';
+import { TRANSPORT_FIX, TransportError } from './fetch-local.js';
 import type { StagedPack } from './pack-writer.js';
 
 const REMOTE = 'remembrancer-peer';
@@ -61,15 +61,51 @@ export interface HttpFetch {
   pack?: StagedPack;
 }
 
-function describe(err: unknown): TransportError {
+/** node's codes for a TLS certificate it cannot trust. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REVOKED',
+]);
+
+/** The cause of a failed HTTP fetch, as one line with what to do about it. */
+function describe(err: unknown, ref: string): TransportError {
+  // Our HTTP client's own refusals (redirects, content types, caps, the pack) say it all.
+  if (err instanceof TransportError) return err;
   const e = err as {
     code?: string;
     name?: string;
     message?: string;
+    host?: string;
     data?: Record<string, unknown>;
   };
   if (e.name === 'AbortError' || e.code === 'ABORT_ERR') return new TransportError('timed out');
+  if (e.code && UNTRUSTED_CERTIFICATE.has(e.code)) {
+    return new TransportError(
+      `its TLS certificate is not trusted here (${e.message ?? e.code})`,
+      'unreachable',
+      TRANSPORT_FIX.tls,
+    );
+  }
   switch (e.code) {
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return new TransportError(
+        `its TLS certificate is not for ${e.host ?? 'this host'}`,
+        'unreachable',
+        TRANSPORT_FIX.tls,
+      );
+    case 'CERT_HAS_EXPIRED':
+    case 'CERT_NOT_YET_VALID':
+      return new TransportError(
+        `its TLS certificate is not valid now (${e.message ?? e.code})`,
+        'unreachable',
+        TRANSPORT_FIX.tls,
+      );
     case 'ECONNREFUSED':
       return new TransportError('connection refused');
     case 'ENOTFOUND':
@@ -87,22 +123,65 @@ function describe(err: unknown): TransportError {
       if (status === 401 || status === 403) {
         return new TransportError(`HTTP ${String(status)}: authentication failed or required`);
       }
-      if (status === 404) return new TransportError('HTTP 404: no git repository at that URL');
+      if (status === 404) {
+        return new TransportError(
+          'HTTP 404: no git repository at that URL',
+          'unreachable',
+          TRANSPORT_FIX.notGit,
+        );
+      }
       return new TransportError(
         `HTTP ${String(status)} ${String(e.data?.['statusMessage'] ?? '')}`.trim(),
       );
     }
     case 'NotFoundError':
       return new TransportError('', 'ref-missing');
+    case 'InvalidRefNameError': {
+      // Only the link (symref) the server gave our ref can be refused here: the ref itself is
+      // ours, and was checked. Shown as the server named it, not as the tracking ref.
+      const written = String(e.data?.['ref'] ?? '');
+      const named = written.replace(`refs/remotes/${REMOTE}/`, 'refs/');
+      return new TransportError(
+        `the server advertised ${ref} as a link to an invalid ref name: ${named}`,
+        'unreachable',
+        TRANSPORT_FIX.notGit,
+      );
+    }
     case 'SmartHttpError':
     case 'ParseError':
     case 'EmptyServerResponseError':
     case 'InternalError':
     case 'UnknownTransportError':
-      return new TransportError('the server did not answer as a git server');
+      return new TransportError(
+        'the server did not answer as a git server',
+        'unreachable',
+        TRANSPORT_FIX.notGit,
+      );
   }
   const first = (e.message ?? String(err)).split('\n')[0];
   return new TransportError(first ?? 'unknown error');
+}
+
+/** What the server says `ref` points to, read from its list of refs alone (doctor). */
+export async function advertisedRef(
+  url: string,
+  ref: string,
+  signal: AbortSignal,
+): Promise<string> {
+  const git = await isogit();
+  const http = abortableHttp(signal);
+  let refs;
+  try {
+    refs = await git.listServerRefs({ http, url, protocolVersion: 1 });
+  } catch (err) {
+    throw signal.aborted ? new TransportError('timed out') : describe(http.refused ?? err, ref);
+  }
+  if (http.refused) throw http.refused;
+  // A list cut short by the time-out is not the server's answer.
+  if (signal.aborted) throw new TransportError('timed out');
+  const found = refs.find((r) => r.ref === ref);
+  if (!found) throw new TransportError(`it has no ref ${ref}`, 'ref-missing');
+  return found.oid;
 }
 
 export async function fetchOverHttp(
@@ -114,11 +193,12 @@ export async function fetchOverHttp(
   signal: AbortSignal,
 ): Promise<HttpFetch> {
   const git = await isogit();
+  const http = abortableHttp(signal);
   let result;
   try {
     result = await git.fetch({
       fs: await quarantineFs(gitdir, scratch),
-      http: abortableHttp(signal),
+      http,
       gitdir,
       url,
       // Our tracking ref is the "have" of the negotiation: only newer objects are sent.
@@ -130,8 +210,10 @@ export async function fetchOverHttp(
       cache: {},
     });
   } catch (err) {
-    throw signal.aborted ? new TransportError('timed out') : describe(err);
+    throw signal.aborted ? new TransportError('timed out') : describe(http.refused ?? err, ref);
   }
+  // A refusal isomorphic-git read as the end of the list of refs still stops the fetch.
+  if (http.refused) throw http.refused;
   if (!result.fetchHead) throw new TransportError(`it has no ref ${ref}`, 'ref-missing');
   const oid = result.fetchHead;
   const packDir = join(scratch, 'objects', 'pack');

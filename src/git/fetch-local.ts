@@ -3,18 +3,42 @@
  * file transport, so the objects we lack are read from the peer's store and written into
  * ours as one new pack.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { fs, isogit } from './isogit.js';
+import { isogit, peerFs } from './isogit.js';
+import { readRegular } from './regular-file.js';
 import { MAX_OBJECT_BYTES } from './limits.js';
 import { ObjectStore } from './object-store.js';
 import { missingObjects, type Walked } from './object-walk.js';
 import type { PackEntry } from './pack-writer.js';
 
+/**
+ * What to do about a peer that cannot be fetched, by cause; the sync's one line and
+ * doctor's check end with it.
+ */
+export const TRANSPORT_FIX = {
+  unreachable:
+    'check that the peer is up and its URL is right (remembrancer federation list), then sync again',
+  notGit:
+    "check the peer's URL: it must name the repository as `git clone` takes it (remembrancer federation list)",
+  timeout:
+    'check that the peer is up; if it is only slow, give it longer with REMEMBRANCER_FETCH_TIMEOUT_MS (or `federation sync --timeout SECONDS`)',
+  damaged:
+    "sync again; if it keeps failing, the peer's server is damaged: tell its operator, or fetch the peer over ssh or a path",
+  tls: "if the peer's certificate comes from a CA of your own, trust that CA with NODE_EXTRA_CA_CERTS=CA.pem; otherwise something between you and the peer is answering for it",
+  tooLarge:
+    'fetch this peer over ssh or from a path on this machine: put that URL in .remembrancer/peers.json',
+  notRepository:
+    "the peer's repository holds what no git repository does: tell its owner, and sync once it is repaired",
+  moved:
+    'if the peer has moved, put its new URL in .remembrancer/peers.json (it is checked as `federation add` checks it)',
+} as const;
+
 export class TransportError extends Error {
   constructor(
     message: string,
     readonly kind: 'unreachable' | 'ref-missing' = 'unreachable',
+    readonly fix: string = TRANSPORT_FIX.unreachable,
   ) {
     super(message);
   }
@@ -28,28 +52,37 @@ export function localGitdir(path: string): string {
   } catch {
     throw new TransportError(`${path} does not exist`);
   }
-  if (!stats.isDirectory()) throw new TransportError(`${path} is not a folder`);
+  if (!stats.isDirectory())
+    throw new TransportError(`${path} is not a folder`, 'unreachable', TRANSPORT_FIX.notGit);
   const dotgit = join(path, '.git');
   if (existsSync(dotgit)) {
     if (statSync(dotgit).isDirectory()) return dotgit;
-    const m = /^gitdir:\s*(.+)\s*$/m.exec(readFileSync(dotgit, 'utf8'));
+    const m = /^gitdir:\s*(.+)\s*$/m.exec(readRegular(dotgit, 4096).toString('utf8'));
     if (m) {
       const target = (m[1] as string).trim();
       return isAbsolute(target) ? target : resolve(path, target);
     }
   }
   if (existsSync(join(path, 'HEAD')) && existsSync(join(path, 'objects'))) return path;
-  throw new TransportError(`${path} is not a git repository`);
+  throw new TransportError(`${path} is not a git repository`, 'unreachable', TRANSPORT_FIX.notGit);
 }
 
 /** The object a ref names in the repository at `gitdir`. */
 export async function resolvePeerRef(gitdir: string, ref: string): Promise<string> {
   const git = await isogit();
+  const peer = peerFs();
+  let oid: string | undefined;
   try {
-    return await git.resolveRef({ fs, gitdir, ref });
+    oid = await git.resolveRef({ fs: peer.fs, gitdir, ref });
   } catch {
-    throw new TransportError(`it has no ref ${ref}`, 'ref-missing');
+    oid = undefined;
   }
+  // A ref file that is a FIFO or a device is refused, not taken for a missing ref.
+  const refused = peer.refused();
+  if (refused)
+    throw new TransportError(refused.message, 'unreachable', TRANSPORT_FIX.notRepository);
+  if (oid === undefined) throw new TransportError(`it has no ref ${ref}`, 'ref-missing');
+  return oid;
 }
 
 export interface LocalFetch {

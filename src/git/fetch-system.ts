@@ -7,26 +7,55 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TransportError } from './fetch-local.js';
+import { TRANSPORT_FIX, TransportError } from './fetch-local.js';
 import { runGit } from './git-command.js';
+import type { RunResult } from '../ground/subprocess.js';
 
 async function packDirListing(gitdir: string): Promise<Set<string>> {
   return new Set(await readdir(join(gitdir, 'objects', 'pack')).catch(() => [] as string[]));
 }
 
-/** The line of git's complaint worth showing: the cause, not the advice after it. */
+/**
+ * The line of git's complaint worth showing: the cause, not the advice after it, nor a
+ * warning before it (a server that hangs up after its first answer leaves "warning: no
+ * common commits" above git's "the remote end hung up").
+ */
 function causeOf(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
-    .filter(Boolean);
-  const line =
-    lines.find(
-      (l) => !/^fatal: (Could not read from remote repository|the remote end hung up)/i.test(l),
-    ) ??
-    lines[0] ??
-    'git fetch failed';
-  return line.replace(/^(fatal|error): /, '');
+    .filter((l) => l !== '' && !/^(warning|hint):/i.test(l));
+  const hungUp = /^fatal: (Could not read from remote repository|the remote end hung up)/i;
+  const line = lines.find((l) => !hungUp.test(l));
+  if (line !== undefined) return line.replace(/^(fatal|error): /, '');
+  return lines.length > 0 ? 'the server hung up unexpectedly' : 'git fetch failed';
+}
+
+/** Why git failed to read the peer, as the TransportError a fetch or a probe throws. */
+function gitFailure(outcome: RunResult, ref: string, signal: AbortSignal): TransportError {
+  if (outcome.startError) {
+    const missing = outcome.startError.code === 'ENOENT';
+    return new TransportError(
+      missing
+        ? 'this URL needs the git command, which is not installed'
+        : outcome.startError.message,
+    );
+  }
+  // Whatever git printed before it was stopped, the cause is the time-out.
+  if (signal.aborted) return new TransportError('timed out');
+  if (/couldn't find remote ref/i.test(outcome.stderr)) {
+    return new TransportError(`it has no ref ${ref}`, 'ref-missing');
+  }
+  const cause = causeOf(outcome.stderr);
+  const notGit =
+    /protocol error|not a git repository|does not appear to be a git repository|not found|not exported/i.test(
+      cause,
+    );
+  return new TransportError(
+    cause,
+    'unreachable',
+    notGit ? TRANSPORT_FIX.notGit : TRANSPORT_FIX.unreachable,
+  );
 }
 
 export async function fetchWithGit(
@@ -57,17 +86,28 @@ export async function fetchWithGit(
       await rm(join(gitdir, 'objects', 'pack', name), { force: true });
     }
   }
-  if (outcome.startError) {
-    const missing = outcome.startError.code === 'ENOENT';
-    throw new TransportError(
-      missing
-        ? 'this URL needs the git command, which is not installed'
-        : outcome.startError.message,
-    );
+  throw gitFailure(outcome, ref, signal);
+}
+
+/** What the peer says `ref` points to, from `git ls-remote` (doctor); fetches nothing. */
+export async function lsRemoteWithGit(
+  cwd: string,
+  url: string,
+  ref: string,
+  signal: AbortSignal,
+): Promise<string> {
+  const outcome = await runGit(['ls-remote'], [url, ref], {
+    cwd,
+    signal,
+    peer: true,
+    group: true,
+    maxStdout: 1024 * 1024,
+  });
+  if (outcome.code !== 0) throw gitFailure(outcome, ref, signal);
+  // git matches the pattern against the end of each name: keep only the ref itself.
+  for (const line of outcome.stdout.toString('utf8').split('\n')) {
+    const [oid, name] = line.split('\t');
+    if (name === ref && oid && /^[0-9a-f]{40,64}$/.test(oid)) return oid;
   }
-  if (signal.aborted) throw new TransportError('timed out');
-  if (/couldn't find remote ref/i.test(outcome.stderr)) {
-    throw new TransportError(`it has no ref ${ref}`, 'ref-missing');
-  }
-  throw new TransportError(causeOf(outcome.stderr));
+  throw new TransportError(`it has no ref ${ref}`, 'ref-missing');
 }

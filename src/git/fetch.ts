@@ -11,14 +11,22 @@ import { cacheDir, type Repository } from '../core/repository.js';
 import { critical } from '../core/signals.js';
 import { alive } from '../core/lock.js';
 import { clearDeadGitLock, writeRefLocked } from './commit.js';
-import { readLocalPeer, TransportError } from './fetch-local.js';
-import { fetchOverHttp } from './fetch-http.js';
-import { fetchWithGit } from './fetch-system.js';
+import {
+  localGitdir,
+  readLocalPeer,
+  resolvePeerRef,
+  TRANSPORT_FIX,
+  TransportError,
+} from './fetch-local.js';
+import { advertisedRef, fetchOverHttp } from './fetch-http.js';
+import { fetchWithGit, lsRemoteWithGit } from './fetch-system.js';
 import { fs, isogit } from './isogit.js';
 import { ObjectStore } from './object-store.js';
 import { MissingObjectError } from './object-walk.js';
 import { movePackIn, removePack, writePack, type StagedPack } from './pack-writer.js';
 import { classifyPeerUrl, redactUrl, scrub } from './peer-url.js';
+import { printable } from '../core/paths.js';
+import { FileTooLargeError, NotRegularFileError } from './regular-file.js';
 
 export interface FetchResult {
   /** The commit the peer's ref points to (a tag is peeled). */
@@ -30,11 +38,40 @@ export interface FetchResult {
 }
 
 export interface FetchOptions {
-  /** Give up after this long (default 60 s); nothing is changed then. */
+  /** Give up after this long (default: fetchTimeoutMs()); nothing is changed then. */
   timeoutMs?: number;
 }
 
 export const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
+
+/** The setting that bounds every talk with a peer, whatever its transport. */
+export const FETCH_TIMEOUT_VARIABLE = 'REMEMBRANCER_FETCH_TIMEOUT_MS';
+
+/**
+ * How long one fetch (or doctor's probe) of a peer may take, over any transport:
+ * REMEMBRANCER_FETCH_TIMEOUT_MS when it is set, otherwise `fallback`.
+ */
+export function fetchTimeoutMs(
+  env: NodeJS.ProcessEnv = process.env,
+  fallback = DEFAULT_FETCH_TIMEOUT_MS,
+): number {
+  const raw = env[FETCH_TIMEOUT_VARIABLE];
+  if (raw === undefined || raw === '') return fallback;
+  const ms = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(ms) || ms <= 0) {
+    throw new RemembrancerError(
+      'USAGE',
+      `${FETCH_TIMEOUT_VARIABLE} is ${JSON.stringify(printable(raw, 40))}, not a number of milliseconds`,
+      { fix: `set it to a whole number of milliseconds (60000 is a minute), or unset it` },
+    );
+  }
+  return ms;
+}
+
+/** "1 s", "1.5 s", "60 s". */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
 
 async function readRef(repo: Repository, ref: string): Promise<string | undefined> {
   const git = await isogit();
@@ -62,6 +99,9 @@ function peel(repo: Repository, oid: string): string {
   throw new TransportError(`its ref does not point to a commit`);
 }
 
+/** Longest cause shown: a server's complaint is its own to choose. */
+const MAX_CAUSE = 500;
+
 function failure(
   peer: Pick<Peer, 'name' | 'url' | 'ref'>,
   err: unknown,
@@ -75,18 +115,19 @@ function failure(
     });
   }
   let cause: string;
+  let fix: string = TRANSPORT_FIX.unreachable;
   if (err instanceof MissingObjectError) cause = `its repository lacks ${err.message}`;
-  else if (err instanceof TransportError) cause = err.message;
+  else if (err instanceof TransportError) [cause, fix] = [err.message, err.fix];
+  else if (err instanceof NotRegularFileError || err instanceof FileTooLargeError)
+    [cause, fix] = [err.message, TRANSPORT_FIX.notRepository];
   else cause = (err as Error).message?.split('\n')[0] ?? String(err);
-  if (cause === 'timed out') cause = `timed out after ${Math.round(timeoutMs / 1000)} s`;
+  if (cause === 'timed out')
+    [cause, fix] = [`timed out after ${seconds(timeoutMs)}`, TRANSPORT_FIX.timeout];
+  // What a server or git said is shown on one printable line, never raw.
   return new RemembrancerError(
     'PEER_UNREACHABLE',
-    scrub(`cannot fetch ${where}: ${cause}`, peer.url),
-    {
-      exitCode: 1,
-      fix: 'check that the peer is up and its URL is right (remembrancer federation list), then sync again',
-      cause: err,
-    },
+    scrub(`cannot fetch ${where}: ${printable(cause, MAX_CAUSE)}`, peer.url),
+    { exitCode: 1, fix, cause: err },
   );
 }
 
@@ -107,7 +148,7 @@ export async function fetchPeer(
   peer: Pick<Peer, 'name' | 'url' | 'ref'>,
   options: FetchOptions = {},
 ): Promise<FetchResult> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? fetchTimeoutMs();
   const trackingRef = peerTrackingRef(peer);
   const address = classifyPeerUrl(peer.url, repo.root);
   const controller = new AbortController();
@@ -175,5 +216,38 @@ export async function fetchPeer(
   } finally {
     clearTimeout(timer);
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What the peer's ref points to, asked through the transport a fetch would use and within
+ * the same time-out, fetching nothing (doctor): a peer that fails here fails the sync with
+ * the same line.
+ */
+export async function probePeer(
+  repo: Repository,
+  peer: Pick<Peer, 'name' | 'url' | 'ref'>,
+  options: FetchOptions = {},
+): Promise<{ oid: string; transport: FetchResult['transport'] }> {
+  const timeoutMs = options.timeoutMs ?? fetchTimeoutMs();
+  const address = classifyPeerUrl(peer.url, repo.root);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const signal = controller.signal;
+  try {
+    let oid: string;
+    if (address.transport === 'local') {
+      oid = await resolvePeerRef(localGitdir(address.path), peer.ref);
+    } else if (address.transport === 'http') {
+      oid = await advertisedRef(address.url, peer.ref, signal);
+    } else {
+      oid = await lsRemoteWithGit(repo.root, address.url, peer.ref, signal);
+    }
+    return { oid, transport: address.transport };
+  } catch (err) {
+    if (err instanceof RemembrancerError) throw err;
+    throw failure(peer, signal.aborted ? new TransportError('timed out') : err, timeoutMs);
+  } finally {
+    clearTimeout(timer);
   }
 }

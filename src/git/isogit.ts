@@ -2,6 +2,7 @@
 import type * as IsoGit from 'isomorphic-git';
 import * as nodeFs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { FileTooLargeError, NotRegularFileError, readRegularAsync } from './regular-file.js';
 
 let loaded: Promise<typeof IsoGit> | undefined;
 
@@ -36,3 +37,24 @@ export const fs = { ...nodeFs, promises: { ...nodeFs.promises, writeFile } };
 
 export type ReadCommitResult = IsoGit.ReadCommitResult;
 export type TreeEntry = IsoGit.TreeEntry;
+
+/**
+ * A file system for isomorphic-git to read a peer's repository on this machine: each
+ * file read is a regular file of at most 64 MiB (readRegularAsync), and the first refusal
+ * is kept, since isomorphic-git takes a ref file it cannot read for a missing ref.
+ */
+export function peerFs(): { fs: typeof fs; refused: () => Error | undefined } {
+  let refused: Error | undefined;
+  const readFile = (async (path: nodeFs.PathLike, options?: never) => {
+    try {
+      return await readRegularAsync(String(path), options);
+    } catch (err) {
+      if (err instanceof NotRegularFileError || err instanceof FileTooLargeError) refused ??= err;
+      throw err;
+    }
+  }) as typeof nodeFs.promises.readFile;
+  return {
+    fs: { ...fs, promises: { ...fs.promises, readFile } },
+    refused: () => refused,
+  };
+}

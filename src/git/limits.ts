@@ -18,6 +18,17 @@ export const MAX_DELTA_CHAIN = 5000;
  */
 export const MAX_HTTP_RESPONSE_BYTES = 512 * 1024 * 1024;
 
+/**
+ * The most a server's list of refs may hold over HTTP: isomorphic-git asks for every ref
+ * (protocol v0) and keeps them all in memory, so a server that sends refs without end
+ * would fill it, and reads them slowly (half a million take seconds). 8 MiB is some
+ * 120,000 refs; the system git (ssh, git://) asks only for the peer's ref.
+ */
+export const MAX_HTTP_ADVERTISEMENT_BYTES = 8 * 1024 * 1024;
+
+/** The most of an HTTP error page read (isomorphic-git shows its start). */
+export const MAX_HTTP_ERROR_BYTES = 64 * 1024;
+
 /** The most objects in one pack fetched over HTTP (each costs isomorphic-git memory to index). */
 export const MAX_HTTP_PACK_OBJECTS = 2_000_000;
 

@@ -10,19 +10,12 @@
  * that size first and held while inflating, so an object whose header lies stops at the
  * size it states. Packs are read at the offsets needed, never whole.
  */
-import {
-  closeSync,
-  fstatSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  statSync,
-} from 'node:fs';
+import { closeSync, fstatSync, readdirSync, readSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { constants, inflateSync } from 'node:zlib';
 import { MAX_DELTA_CHAIN, MAX_OBJECT_BYTES } from './limits.js';
 import type { ObjectType, StoredForm } from './pack-writer.js';
+import { openRegular, readRegular } from './regular-file.js';
 
 const IDX_V2_MAGIC = 0xff744f63;
 const TYPES: (ObjectType | undefined)[] = [undefined, 'commit', 'tree', 'blob', 'tag'];
@@ -143,7 +136,7 @@ function packFd(path: string, ino: number): number {
     }
     closeSync(open.fd);
   }
-  const fd = openSync(path, 'r');
+  const fd = openRegular(path);
   openPacks.set(path, { fd, ino: fstatSync(fd).ino });
   if (openPacks.size > MAX_OPEN_PACKS) {
     const [oldest, { fd: old }] = openPacks.entries().next().value as [string, { fd: number }];
@@ -366,7 +359,7 @@ function objectDirs(objects: string, depth = 0): string[] {
   if (depth > 4) return dirs;
   let text: string;
   try {
-    text = readFileSync(join(objects, 'info', 'alternates'), 'utf8');
+    text = readRegular(join(objects, 'info', 'alternates')).toString('utf8');
   } catch {
     return dirs;
   }
@@ -418,7 +411,7 @@ export class ObjectStore {
         if (!name.endsWith('.idx')) continue;
         const packFile = join(dir, 'pack', name.slice(0, -4) + '.pack');
         try {
-          this.packs.push(new Pack(packFile, readFileSync(join(dir, 'pack', name))));
+          this.packs.push(new Pack(packFile, readRegular(join(dir, 'pack', name))));
         } catch {
           // An index whose pack is gone (or not yet renamed in), or removed by a concurrent
           // `git gc`: it answers for nothing, its objects are in another pack.
@@ -494,7 +487,7 @@ export class ObjectStore {
     }
     const file = this.looseFile(oid);
     if (file === undefined) return undefined;
-    const fd = openSync(file, 'r');
+    const fd = openRegular(file);
     try {
       const { type, size } = looseHeader(oid, fd);
       return { type, size };
@@ -633,7 +626,7 @@ export class ObjectStore {
   }
 
   private readLoose(oid: string, file: string, limit: number): StoredObject {
-    const fd = openSync(file, 'r');
+    const fd = openRegular(file);
     try {
       const header = looseHeader(oid, fd);
       if (header.size > limit) throw new ObjectTooLargeError(oid, header.type, header.size, limit);

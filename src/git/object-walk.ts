@@ -6,6 +6,7 @@
 import { setImmediate } from 'node:timers/promises';
 import { ObjectTooLargeError } from './object-store.js';
 import type { ObjectType } from './pack-writer.js';
+import { NotRegularFileError } from './regular-file.js';
 import { parseTreeObject } from './tree-object.js';
 
 /**
@@ -96,6 +97,7 @@ export async function missingObjects(
       try {
         type = typeOf(oid);
       } catch (err) {
+        if (err instanceof NotRegularFileError) throw err;
         throw new MissingObjectError(oid, expected, err);
       }
       if (type !== 'blob') throw new MissingObjectError(oid, expected);
@@ -106,8 +108,8 @@ export async function missingObjects(
     try {
       object = read(oid);
     } catch (err) {
-      // Too large to read is said as it is: the object is there.
-      if (err instanceof ObjectTooLargeError) throw err;
+      // Too large to read, or a FIFO or device in its place, is said as it is.
+      if (err instanceof ObjectTooLargeError || err instanceof NotRegularFileError) throw err;
       throw new MissingObjectError(oid, expected, err);
     }
     if (object.type !== expected && !(expected === 'commit' && object.type === 'tag')) {

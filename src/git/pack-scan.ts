@@ -15,8 +15,15 @@ const TYPES = ['', 'commit', 'tree', 'blob', 'tag', '', 'ofs-delta', 'ref-delta'
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
 
-/** A pack refused: the one line says why and what to do. */
-export class PackRefusedError extends Error {}
+/** A pack refused: the one line says why; `tooLarge` when it is sound but over a limit. */
+export class PackRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly tooLarge = false,
+  ) {
+    super(message);
+  }
+}
 
 /** zlib ran out of input: the entry's data has not all come yet. */
 class NeedMore extends Error {}
@@ -111,7 +118,11 @@ function inflateEntry(
         `${what} inflates to more than the ${size} bytes its header states`,
       );
     }
-    if (!final && (err as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') throw new NeedMore();
+    if ((err as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
+      // Its data ran out before its deflate stream ended: more must come, or none will.
+      if (!final) throw new NeedMore();
+      throw new PackRefusedError('the pack is cut short');
+    }
     throw new PackRefusedError(`${what} is corrupt (${(err as Error).message})`);
   }
 }
@@ -226,6 +237,7 @@ export class PackScanner {
     if (count > MAX_HTTP_PACK_OBJECTS) {
       throw new PackRefusedError(
         `the pack holds ${count} objects, over the ${MAX_HTTP_PACK_OBJECTS} a fetch over http takes; ${TOO_LARGE_FIX}`,
+        true,
       );
     }
     return count;
@@ -255,6 +267,7 @@ export class PackScanner {
     const tooLarge = (n: number) =>
       new PackRefusedError(
         `${what} is ${bytes(n)}, over the ${bytes(this.limit)} limit of an object fetched over http; ${TOO_LARGE_FIX}`,
+        true,
       );
     if (size > this.limit) throw tooLarge(size);
     if (kind === OFS_DELTA || kind === REF_DELTA) {

@@ -116,7 +116,7 @@ describe('doctor', () => {
     expect(down.byName.get(downName as string)?.state).toBe('warn');
   });
 
-  it('checks each peer with git ls-remote', async () => {
+  it('checks each peer through the transport its sync uses', async () => {
     const s = track(template.fork());
     const peerRepo = join(s.dir, 'peer.git');
     await s.git(['init', '-q', '--bare', '-b', 'main', peerRepo]);
@@ -140,7 +140,10 @@ describe('doctor', () => {
     const report = await doctor(s);
     expect(report.byName.get('peer billing')?.state).toBe('ok');
     expect(report.byName.get('peer gone')?.state).toBe('warn');
-    expect(report.byName.get('peer gone')?.detail).toContain('not reachable');
+    // The line its sync would end with.
+    expect(report.byName.get('peer gone')?.detail).toBe(
+      `cannot fetch peer "gone" at ${join(s.dir, 'gone.git')}: ${join(s.dir, 'gone.git')} does not exist`,
+    );
     expect(report.code).toBe(0);
   });
 

@@ -71,6 +71,12 @@ export interface SyncOptions {
 }
 
 const MEMORIES_TREE = `${REM_DIR}/${MEMORIES_DIR}`;
+
+/** Another writer committed between our judging and our writing: judge again. */
+class HeadMoved extends Error {}
+const HEAD_MOVED = Symbol('head moved');
+/** How many times a sync judges again before it gives up on writers that keep committing. */
+const MERGE_ATTEMPTS = 5;
 /** Receipts list up to this many accepted ids (acceptedRoot always covers all of them). */
 const LISTED_ACCEPTED = 12_000;
 const LISTED_REJECTED = 1_000;
@@ -188,140 +194,168 @@ async function syncOnce(repo: Repository, peer: Peer, options: SyncOptions): Pro
         : `peer "${peer.name}" now calls its node "${claimed}", but peers.json binds it to "${peerNode}": what it signs as "${claimed}" is rejected (if it was renamed on purpose, re-add the peer with --node ${claimed})`,
     );
   }
-  const head = await headCommit(repo);
-  const peerTree = await history.treeAt(peerCommit, MEMORIES_TREE);
-  const ourTree = head ? await history.treeAt(head, MEMORIES_TREE) : undefined;
-
-  // An external peer is compared with its own view (what we took from it last time).
-  const external = peer.tier === 'external';
-  const view = peerView(repo, peer.name);
-  const viewTree = readFederationStatus(repo)[peer.name]?.viewTree;
-  const diff = external
-    ? await diffPeer(repo, history, peerTree, viewTree, view.remDir)
-    : await diffPeer(repo, history, peerTree, ourTree);
-  const types = new TypeResolver(repo);
-  for (const item of diff.incoming) types.learn(item.memory.id, item.memory.envelope.signed.type);
-
-  // Our revocations matter only when there is something to judge; finding them reads the
-  // catalog, which a sync with nothing new must not pay for.
-  const ourRevocations: Memory[] = [];
-  if (diff.incoming.length > 0) {
-    const catalog = await openCatalog(repo);
-    for (const entry of catalog.entries.values()) {
-      if (entry.type !== 'revocation') continue;
-      const bytes = await working.read(entry.path);
-      if (bytes) ourRevocations.push(decodeMemory(entry.path, bytes));
+  // Everything below is judged against our HEAD as it is now; if another writer moves it
+  // before our commit (checked under the lock), it is judged again against the new one,
+  // so that the receipt's "before" is the commit it is written on.
+  const base = warnings;
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await mergeOnto(await headCommit(repo), [...base]);
+    if (outcome !== HEAD_MOVED) return outcome;
+    if (attempt === MERGE_ATTEMPTS) {
+      throw new RemembrancerError(
+        'LOCKED',
+        `other writers kept committing while the sync from "${peer.name}" was about to write; nothing was written`,
+        { exitCode: 1, fix: 'sync again once they are done' },
+      );
     }
   }
-  const cache =
-    diff.incoming.length > 0 ? VerificationCache.open(repo) : VerificationCache.disabled();
-  const judgement = await judgeIncoming(diff.incoming, {
-    config,
-    trust,
-    peer,
-    ourRevocations,
-    cache,
-    have: (id) => existsSync(join(repo.remDir, memoryPath(id))),
-    checkPeerSeal: async (seal) => {
-      const placed = await history.introducingCommits(peerCommit, [seal.path]);
-      const commit = placed.found.get(seal.path);
-      if (!commit) return 'the commit that added this seal is not in the fetched history';
-      const body = seal.envelope.signed.body as unknown as SealBody;
-      const actual = await types.rootOf(await history.memoryIdsAt(commit), commit);
-      if (actual.root === body.root && actual.treeSize === body.treeSize) return undefined;
-      return `seal says root ${body.root.slice(0, 12)}… over ${body.treeSize}, but the peer's commit ${commit.slice(0, 7)} that added it gives ${actual.root.slice(0, 12)}… over ${actual.treeSize}`;
-    },
-  });
-  await cache.save();
 
-  // --- roots ---------------------------------------------------------------------------
-  const roots = await TreeRootCache.open(repo);
-  const ourIds = async () => (head ? await history.memoryIdsAt(head) : []);
-  const ours = roots.get(ourTree) ?? (await types.rootOf(await ourIds(), head ?? peerCommit));
-  roots.set(ourTree, ours);
-  let peerRoot = roots.get(peerTree);
-  if (!peerRoot) {
-    peerRoot = await types.rootOf(await history.memoryIdsAt(peerCommit), peerCommit);
-    roots.set(peerTree, peerRoot);
-  }
-  const acceptedIds = judgement.accepted.map((m) => m.id).sort();
-  const merged =
-    acceptedIds.length === 0
-      ? ours
-      : await types.rootOf([...(await ourIds()), ...acceptedIds], head ?? peerCommit);
-  await roots.save();
+  async function mergeOnto(
+    head: string | undefined,
+    warnings: string[],
+  ): Promise<SyncOutcome | typeof HEAD_MOVED> {
+    const peerTree = await history.treeAt(peerCommit, MEMORIES_TREE);
+    const ourTree = head ? await history.treeAt(head, MEMORIES_TREE) : undefined;
 
-  const rejected = [...diff.rejected, ...judgement.rejected].sort((a, b) =>
-    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
-  );
-  const outcome: SyncOutcome = {
-    peer: peer.name,
-    tier: peer.tier,
-    status: 'up-to-date',
-    peerCommit,
-    ...(peerNode ? { peerNode } : {}),
-    examined: diff.examined,
-    accepted: acceptedIds,
-    updated: judgement.updated.map((m) => m.id).sort(),
-    rejected,
-    ignored: judgement.ignored,
-    before: { ours, peer: peerRoot },
-    merged,
-    ...(rewritten ? { rewritten } : {}),
-    warnings,
-  };
-  if (options.dryRun) return { ...outcome, status: 'dry-run' };
-  if (external) {
-    await writeToView(view, [...judgement.accepted, ...judgement.updated]);
-    // Rejected ones are examined again next time; the view tree moves only when all passed.
-    if (rejected.length === 0) await updateStatus(repo, peer.name, { viewTree: peerTree });
-    return { ...outcome, status: 'read-only' };
-  }
-  if (judgement.accepted.length === 0 && judgement.updated.length === 0) return outcome;
+    // An external peer is compared with its own view (what we took from it last time).
+    const external = peer.tier === 'external';
+    const view = peerView(repo, peer.name);
+    const viewTree = readFederationStatus(repo)[peer.name]?.viewTree;
+    const diff = external
+      ? await diffPeer(repo, history, peerTree, viewTree, view.remDir)
+      : await diffPeer(repo, history, peerTree, ourTree);
+    const types = new TypeResolver(repo);
+    for (const item of diff.incoming) types.learn(item.memory.id, item.memory.envelope.signed.type);
 
-  // --- write -----------------------------------------------------------------------------
-  const needsReceipt = judgement.accepted.some((m) => !isFederation(m));
-  let receipt: Memory | undefined;
-  if (needsReceipt && signing) {
-    const body: FederationBody = {
+    // Our revocations matter only when there is something to judge; finding them reads the
+    // catalog, which a sync with nothing new must not pay for.
+    const ourRevocations: Memory[] = [];
+    if (diff.incoming.length > 0) {
+      const catalog = await openCatalog(repo);
+      for (const entry of catalog.entries.values()) {
+        if (entry.type !== 'revocation') continue;
+        const bytes = await working.read(entry.path);
+        if (bytes) ourRevocations.push(decodeMemory(entry.path, bytes));
+      }
+    }
+    const cache =
+      diff.incoming.length > 0 ? VerificationCache.open(repo) : VerificationCache.disabled();
+    const judgement = await judgeIncoming(diff.incoming, {
+      config,
+      trust,
+      peer,
+      ourRevocations,
+      cache,
+      have: (id) => existsSync(join(repo.remDir, memoryPath(id))),
+      checkPeerSeal: async (seal) => {
+        const placed = await history.introducingCommits(peerCommit, [seal.path]);
+        const commit = placed.found.get(seal.path);
+        if (!commit) return 'the commit that added this seal is not in the fetched history';
+        const body = seal.envelope.signed.body as unknown as SealBody;
+        const actual = await types.rootOf(await history.memoryIdsAt(commit), commit);
+        if (actual.root === body.root && actual.treeSize === body.treeSize) return undefined;
+        return `seal says root ${body.root.slice(0, 12)}… over ${body.treeSize}, but the peer's commit ${commit.slice(0, 7)} that added it gives ${actual.root.slice(0, 12)}… over ${actual.treeSize}`;
+      },
+    });
+    await cache.save();
+
+    // --- roots ---------------------------------------------------------------------------
+    const roots = await TreeRootCache.open(repo);
+    const ourIds = async () => (head ? await history.memoryIdsAt(head) : []);
+    const ours = roots.get(ourTree) ?? (await types.rootOf(await ourIds(), head ?? peerCommit));
+    roots.set(ourTree, ours);
+    let peerRoot = roots.get(peerTree);
+    if (!peerRoot) {
+      peerRoot = await types.rootOf(await history.memoryIdsAt(peerCommit), peerCommit);
+      roots.set(peerTree, peerRoot);
+    }
+    const acceptedIds = judgement.accepted.map((m) => m.id).sort();
+    const merged =
+      acceptedIds.length === 0
+        ? ours
+        : await types.rootOf([...(await ourIds()), ...acceptedIds], head ?? peerCommit);
+    await roots.save();
+
+    const rejected = [...diff.rejected, ...judgement.rejected].sort((a, b) =>
+      a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+    );
+    const outcome: SyncOutcome = {
       peer: peer.name,
-      ...(peerNode ? { peerNode } : {}),
-      url: redactUrl(peer.url),
-      ref: peer.ref,
+      tier: peer.tier,
+      status: 'up-to-date',
       peerCommit,
+      ...(peerNode ? { peerNode } : {}),
+      examined: diff.examined,
+      accepted: acceptedIds,
+      updated: judgement.updated.map((m) => m.id).sort(),
+      rejected,
+      ignored: judgement.ignored,
       before: { ours, peer: peerRoot },
       merged,
-      accepted: acceptedIds.length <= LISTED_ACCEPTED ? acceptedIds : [],
-      acceptedCount: acceptedIds.length,
-      acceptedRoot: merkleRoot(acceptedIds).root,
-      rejected: rejected.slice(0, LISTED_REJECTED),
-      rejectedCount: rejected.length,
-      ignored: judgement.ignored,
+      ...(rewritten ? { rewritten } : {}),
+      warnings,
     };
-    const signed = buildFederation({ node: config.node, author: signing.author }, body);
-    const stamped = await stampNew(await signMemory(signed, options.signer), config, trust);
-    for (const failure of stamped.failures) warnings.push(`timestamp: ${failure}`);
-    receipt = stamped.memory;
+    if (options.dryRun) return { ...outcome, status: 'dry-run' };
+    if (external) {
+      await writeToView(view, [...judgement.accepted, ...judgement.updated]);
+      // Rejected ones are examined again next time; the view tree moves only when all passed.
+      if (rejected.length === 0) await updateStatus(repo, peer.name, { viewTree: peerTree });
+      return { ...outcome, status: 'read-only' };
+    }
+    if (judgement.accepted.length === 0 && judgement.updated.length === 0) return outcome;
+
+    // --- write -----------------------------------------------------------------------------
+    const needsReceipt = judgement.accepted.some((m) => !isFederation(m));
+    let receipt: Memory | undefined;
+    if (needsReceipt && signing) {
+      const body: FederationBody = {
+        peer: peer.name,
+        ...(peerNode ? { peerNode } : {}),
+        url: redactUrl(peer.url),
+        ref: peer.ref,
+        peerCommit,
+        before: { ours, peer: peerRoot },
+        merged,
+        accepted: acceptedIds.length <= LISTED_ACCEPTED ? acceptedIds : [],
+        acceptedCount: acceptedIds.length,
+        acceptedRoot: merkleRoot(acceptedIds).root,
+        rejected: rejected.slice(0, LISTED_REJECTED),
+        rejectedCount: rejected.length,
+        ignored: judgement.ignored,
+      };
+      const signed = buildFederation({ node: config.node, author: signing.author }, body);
+      const stamped = await stampNew(await signMemory(signed, options.signer), config, trust);
+      for (const failure of stamped.failures) warnings.push(`timestamp: ${failure}`);
+      receipt = stamped.memory;
+    }
+    let written;
+    try {
+      written = await transact(
+        repo,
+        {
+          commit: options.commit,
+          message: () =>
+            `remembrancer: sync from ${peer.name} (${acceptedIds.length} accepted, ${
+              judgement.updated.length > 0 ? `${judgement.updated.length} gained signatures, ` : ''
+            }${rejected.length} rejected)`,
+          fallbackIdentity: signing?.author,
+        },
+        async (tx) => {
+          // Under the lock, before anything is written: is HEAD still what we judged against?
+          if ((await headCommit(repo)) !== head) throw new HeadMoved();
+          await tx.writeMemories([...judgement.accepted, ...judgement.updated]);
+          if (receipt) await tx.writeMemory(receipt);
+        },
+      );
+    } catch (err) {
+      if (err instanceof HeadMoved) return HEAD_MOVED;
+      throw err;
+    }
+    return {
+      ...outcome,
+      status: 'merged',
+      ...(receipt ? { receipt: receipt.id } : {}),
+      ...(written.commit ? { commit: written.commit } : {}),
+    };
   }
-  const written = await transact(
-    repo,
-    {
-      commit: options.commit,
-      message: () =>
-        `remembrancer: sync from ${peer.name} (${acceptedIds.length} accepted, ${
-          judgement.updated.length > 0 ? `${judgement.updated.length} gained signatures, ` : ''
-        }${rejected.length} rejected)`,
-      fallbackIdentity: signing?.author,
-    },
-    async (tx) => {
-      await tx.writeMemories([...judgement.accepted, ...judgement.updated]);
-      if (receipt) await tx.writeMemory(receipt);
-    },
-  );
-  return {
-    ...outcome,
-    status: 'merged',
-    ...(receipt ? { receipt: receipt.id } : {}),
-    ...(written.commit ? { commit: written.commit } : {}),
-  };
 }
