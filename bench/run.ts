@@ -1,6 +1,6 @@
 // `npm run bench`: the numbers we promise, measured on the built CLI. Prints a table and
 // writes bench/results.json. A benchmark, never a timed test: it reports, it does not fail.
-// Usage: npm run bench -- [--only startup,record,hooks,covenant,timestamps,prove,query,fetch,federation,mcp,tui,spawn]
+// Usage: npm run bench -- [--only startup,record,hooks,covenant,secrets,timestamps,prove,query,fetch,federation,mcp,tui,spawn]
 // Large fixtures (10,000 stamped memories, 100,000 memories) are generated once and kept in
 // bench/.work/ (git-ignored); delete that folder to regenerate them.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -361,6 +361,41 @@ if (want('covenant')) {
     name: 'root over 10,000 memories',
     value: median(Array.from({ length: 3 }, () => rem(['root'], dir, env))),
     unit: 'ms',
+  });
+}
+
+if (want('secrets')) {
+  // The private key check the covenant and the pre-commit hook run on every file under
+  // .remembrancer/ (src/crypto/secret-keys.ts), in process, on the 10,000 memories; its
+  // comparison with main's armour-text check and with openpgp.js is bench/secret-keys.ts.
+  const { dir } = await covenant10k();
+  const { findSecretKey } = await import('../src/crypto/secret-keys.js');
+  const files: Buffer[] = [];
+  const read = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) read(join(d, e.name));
+      else files.push(readFileSync(join(d, e.name)));
+    }
+  };
+  read(join(dir, '.remembrancer'));
+  let best = Infinity;
+  for (let round = 0; round < 9; round++) {
+    const start = process.hrtime.bigint();
+    for (const f of files) findSecretKey(f);
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  const perFile = (best * 1000) / files.length;
+  results.push({
+    name: `private key check of every file under .remembrancer/ (${files.length} files)`,
+    value: best,
+    unit: 'ms',
+  });
+  results.push({
+    name: 'private key check, per memory file',
+    value: perFile,
+    unit: 'µs',
+    target: '< 20 µs',
+    pass: perFile < 20,
   });
 }
 

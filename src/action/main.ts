@@ -220,6 +220,9 @@ export async function main(runner: Runner): Promise<number> {
     governing,
     history: range.head,
     policy: (policyInput || undefined) as Policy | undefined,
+    // Every commit the pull request or push brings, each looked at for private keys (all
+    // that the checkout holds, for a new branch).
+    range: { head: range.head, base: range.base },
   });
 
   const trust = await TrustStore.load(

@@ -1095,13 +1095,18 @@ export function commands(ctx: CommandContext): CommandModule[] {
             type: 'boolean',
             describe: 'check what is staged, against HEAD (the pre-commit hook)',
           })
+          .option('all-commits', {
+            type: 'boolean',
+            describe:
+              'look for private keys in every commit reachable from --head, not only in those after --base',
+          })
           .option('quiet', { type: 'boolean', default: false, describe: 'print only violations' })
           .option('cache', {
             type: 'boolean',
             default: true,
             describe: 'reuse earlier successful verifications (--no-cache checks everything again)',
           })
-          .conflicts('staged', ['base', 'head'])
+          .conflicts('staged', ['base', 'head', 'all-commits'])
           .epilogue(
             examples([
               ['$0 covenant', 'check the working tree against HEAD'],

@@ -7,6 +7,7 @@ export interface CovenantOptions extends GlobalOptions {
   base?: string;
   head?: string;
   staged?: boolean;
+  allCommits?: boolean;
   json: boolean;
   quiet: boolean;
   /** --no-cache: verify every signature and token again. */
@@ -20,6 +21,7 @@ export async function run(options: CovenantOptions, io: IO): Promise<number> {
     base: options.base,
     head: options.head,
     staged: options.staged,
+    allCommits: options.allCommits,
     cache: options.cache,
     onProgress: (_phase, done, total) => bar.update(done, total),
   });

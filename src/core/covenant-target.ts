@@ -15,6 +15,11 @@ export interface CovenantTarget {
   base?: string | undefined;
   head?: string | undefined;
   staged?: boolean | undefined;
+  /**
+   * Check every commit reachable from `head` for secret key material, not only those after
+   * `base` (a history the remote has none of, in the pre-push hook).
+   */
+  allCommits?: boolean | undefined;
   /** Reuse earlier successful verifications (default true). */
   cache?: boolean | undefined;
   onProgress?: (phase: string, done: number, total: number) => void;
@@ -33,6 +38,11 @@ export async function checkCovenant(
       { fix: 'use either --staged, or --base REF [--head REV]' },
     );
   }
+  if (target.allCommits && target.head === undefined) {
+    throw new RemembrancerError('USAGE', '--all-commits checks the history of --head', {
+      fix: 'pass --head REV with it',
+    });
+  }
   const shared = {};
   const names = target.names ?? { base: '--base', head: '--head' };
   const head = await headCommit(repo);
@@ -45,17 +55,24 @@ export async function checkCovenant(
   } else candidate = new WorkingTreeSnapshot(repo.remDir);
 
   let base: Snapshot | undefined;
+  let baseCommit = head;
   if (target.base !== undefined) {
-    const commit = await resolveCommit(repo, target.base, { option: names.base, cache: shared });
-    base = new CommitSnapshot(repo, commit, target.base, shared);
+    baseCommit = await resolveCommit(repo, target.base, { option: names.base, cache: shared });
+    base = new CommitSnapshot(repo, baseCommit, target.base, shared);
   } else if (head) {
     base = new CommitSnapshot(repo, head, 'HEAD', shared);
   }
+  // A commit judged against a base: every commit between them is looked at for keys.
+  const range =
+    target.head !== undefined && history !== undefined
+      ? { head: history, base: target.allCommits ? undefined : baseCommit }
+      : undefined;
   return runCovenant({
     repo,
     candidate,
     base,
     history,
+    range,
     cache: target.cache === false ? undefined : VerificationCache.open(repo),
     ...(target.onProgress ? { onProgress: target.onProgress } : {}),
   });

@@ -22,7 +22,13 @@ import type { Snapshot, SnapshotEntry } from './snapshot.js';
 import { loadMemories } from './store.js';
 import { readPeers } from './peers.js';
 import { collectRevocations, judgeRevocations } from './revocation.js';
-import { findPrivateKeys, privateKeyProblem, TrustStore } from './trust.js';
+import { TrustStore } from './trust.js';
+import {
+  findSecretKeys,
+  findSecretKeysInHistory,
+  secretKeyProblem,
+  type CommitRange,
+} from './secret-scan.js';
 
 export type Rule = 'integrity' | 'provenance' | 'time' | 'continuity';
 
@@ -67,6 +73,12 @@ export interface CovenantOptions {
   cache?: VerificationCache | undefined;
   /** A policy that overrides the base's (the Action's `policy` input). */
   policy?: Policy | undefined;
+  /**
+   * Commits whose every added file under .remembrancer/ is checked for secret key material,
+   * not only the candidate's: a key added in one commit and removed in the next still leaks
+   * with the history (the pre-push hook, `--base … --head …`, the Action).
+   */
+  range?: CommitRange | undefined;
 }
 
 function finding(rule: Rule, err: RemembrancerError): Finding {
@@ -160,20 +172,28 @@ export async function runCovenant(options: CovenantOptions): Promise<CovenantRep
 
   // --- integrity ----------------------------------------------------------------------
   const oids = new Map<string, string>();
-  const privateKeys: RemembrancerError[] = [];
+  const secrets: RemembrancerError[] = [];
   const loaded = await loadMemories(candidate, {
     onProgress: (d, t) => progress?.('reading', d, t),
     onBytes: (path, bytes) => {
       oids.set(path, gitBlobOid(bytes));
-      const problem = privateKeyProblem(path, bytes);
-      if (problem) privateKeys.push(problem);
+      const problem = secretKeyProblem(path, bytes, candidate);
+      if (problem) secrets.push(problem);
     },
   });
   for (const p of loaded.problems) violations.push(finding('integrity', p));
-  privateKeys.push(
-    ...(await findPrivateKeys(candidate, (path) => path.startsWith(MEMORIES_DIR + '/'))),
-  );
-  for (const p of privateKeys) violations.push(finding('integrity', p));
+  secrets.push(...(await findSecretKeys(candidate, (path) => path.startsWith(MEMORIES_DIR + '/'))));
+  if (options.range) {
+    secrets.push(...(await findSecretKeysInHistory(options.repo, options.range, candidate)));
+  }
+  // A trust key file that holds a secret key is reported once, as the secret it is.
+  const secretFiles = new Set(secrets.map((p) => p.file));
+  for (let i = violations.length - 1; i >= 0; i--) {
+    const v = violations[i] as Finding;
+    if (v.code === 'KEY_IS_PRIVATE' && secretFiles.has(v.file ?? undefined))
+      violations.splice(i, 1);
+  }
+  for (const p of secrets) violations.push(finding('integrity', p));
   try {
     await readPeers(candidate);
   } catch (err) {

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { containsPrivateKey } from '../crypto/openpgp.js';
+import { describeSecretKey, findSecretKey } from '../crypto/secret-keys.js';
 import { dirname, join } from 'node:path';
 import { CommittedError, commitFiles, stageFiles, type FileChange } from '../git/commit.js';
 import { gitBlobOid } from '../git/history.js';
@@ -199,13 +199,14 @@ interface Applied {
 
 /**
  * The last line of defence of "nothing secret under .remembrancer/": whatever a command
- * was given (a note, a key file), a private key block is never written there.
+ * was given (a note, a key file), secret key material is never written there.
  */
 function refuseSecrets(path: string, bytes: Uint8Array): void {
-  if (path.startsWith(`${REM_DIR}/`) && containsPrivateKey(Buffer.from(bytes).toString('latin1'))) {
+  const secret = path.startsWith(`${REM_DIR}/`) ? findSecretKey(bytes) : undefined;
+  if (secret) {
     throw new RemembrancerError(
       'PRIVATE_KEY_IN_REPOSITORY',
-      'refusing to write a private key block into the repository',
+      `refusing to write a private key into the repository: ${describeSecretKey(secret)}`,
       {
         file: path,
         fix: 'remove the private key from the text you passed; only public keys belong in .remembrancer/',

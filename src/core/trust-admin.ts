@@ -1,6 +1,7 @@
 /** Adding and removing trust anchors: `trust add`, `trust remove`, `key generate --trust`. */
 import { readFile } from 'node:fs/promises';
-import { containsPrivateKey, describeKey, readPublicKey, type KeyInfo } from '../crypto/openpgp.js';
+import { describeKey, readPublicKey, type KeyInfo } from '../crypto/openpgp.js';
+import { describeSecretKey, findSecretKey } from '../crypto/secret-keys.js';
 import { tsaNameFromUrl } from './timestamp.js';
 import { RemembrancerError } from './errors.js';
 import { REM_DIR, repoRelative, TRUST_TSA_DIR, trustKeyPath } from './paths.js';
@@ -51,16 +52,16 @@ export interface TrustChange {
 }
 
 export async function readKeyFile(file: string): Promise<KeyInfo> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch {
     throw new RemembrancerError('FILE_NOT_FOUND', 'cannot read the key file', {
       file,
       fix: 'check the path; export a key with `gpg --armor --export KEYID > key.asc`',
     });
   }
-  return describeKey(await readPublicKey(text, file));
+  return describeKey(await readPublicKey(bytes, file));
 }
 
 export async function addTrustAnchors(
@@ -202,8 +203,9 @@ export async function addTsaRoot(
       fix: 'pass the TSA root certificate in PEM or DER form',
     });
   }
-  if (containsPrivateKey(bytes.toString('latin1'))) {
-    throw new RemembrancerError('KEY_IS_PRIVATE', 'the file holds a private key', {
+  const secret = findSecretKey(bytes);
+  if (secret) {
+    throw new RemembrancerError('KEY_IS_PRIVATE', `the file holds ${describeSecretKey(secret)}`, {
       file,
       fix: 'pass only the certificate; private keys never enter the repository',
     });

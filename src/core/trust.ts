@@ -3,13 +3,7 @@
  * A file is only an anchor if it holds exactly one public key whose fingerprint is its name.
  */
 import type { PublicKey } from '../crypto/openpgp.js';
-import {
-  containsPrivateKey,
-  describeKey,
-  fingerprintOf,
-  readPublicKey,
-  type KeyInfo,
-} from '../crypto/openpgp.js';
+import { describeKey, fingerprintOf, readPublicKey, type KeyInfo } from '../crypto/openpgp.js';
 import { RemembrancerError } from './errors.js';
 import { repoRelative, TRUST_KEYS_DIR, TRUST_PEERS_DIR, TRUST_TSA_DIR } from './paths.js';
 import type { Certificate } from 'pkijs';
@@ -279,41 +273,4 @@ export class TrustStore {
     );
     return infos.sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
   }
-}
-
-export function privateKeyProblem(path: string, bytes: Uint8Array): RemembrancerError | undefined {
-  if (
-    !containsPrivateKey(
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'),
-    )
-  ) {
-    return undefined;
-  }
-  return new RemembrancerError('PRIVATE_KEY_IN_REPOSITORY', 'holds a private key', {
-    file: repoRelative(path),
-    fix: 'delete it, purge it from git history, and treat the key as compromised (generate a new one)',
-  });
-}
-
-/**
- * Files under .remembrancer/ that hold private key material, which is never allowed.
- * `skip` names files the caller scans itself as it reads them (the memories).
- */
-export async function findPrivateKeys(
-  snapshot: Snapshot,
-  skip: (path: string) => boolean = () => false,
-): Promise<RemembrancerError[]> {
-  const found: RemembrancerError[] = [];
-  for (const entry of await snapshot.list()) {
-    if (entry.kind !== 'file' || skip(entry.path)) continue;
-    let bytes: Uint8Array | undefined;
-    try {
-      bytes = await snapshot.read(entry.path, 16 * 1024 * 1024);
-    } catch {
-      continue; // oversized files are reported by the integrity rule
-    }
-    const problem = bytes && privateKeyProblem(entry.path, bytes);
-    if (problem) found.push(problem);
-  }
-  return found;
 }

@@ -1,10 +1,14 @@
 /**
  * `key generate`: a new OpenPGP v4 Ed25519 key pair written outside every repository.
  * The private key file is created with mode 0600 in a 0700 folder and never overwritten.
+ * Where it goes is decided on its real path (symbolic links resolved), and no git working
+ * tree may hold it unless git ignores it there.
  */
-import { chmod, mkdir, open } from 'node:fs/promises';
-import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { existsSync } from 'node:fs';
+import { chmod, lstat, mkdir, open, realpath } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { RemembrancerError } from '../core/errors.js';
+import { runGit } from '../git/git-command.js';
 import { generateKeyPair } from './openpgp.js';
 import { readUserConfig, userKeysDir, writeUserConfig } from './user-config.js';
 
@@ -15,11 +19,6 @@ export interface GeneratedKey {
   publicArmored: string;
   /** True when this key became the default signing key in the user config. */
   madeDefault: boolean;
-}
-
-function isInside(parent: string, child: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** The public key file that sits beside a private key file. */
@@ -56,25 +55,11 @@ export async function generateKey(options: {
   email: string;
   passphrase?: string | undefined;
   out?: string | undefined;
-  /** Top of the current repository, where private keys must never go. */
-  repositoryRoot?: string | undefined;
+  /** What a relative `out` is relative to (the -C folder). */
+  cwd?: string | undefined;
   env?: NodeJS.ProcessEnv;
 }): Promise<GeneratedKey> {
   const env = options.env ?? process.env;
-  if (
-    options.out &&
-    options.repositoryRoot &&
-    isInside(options.repositoryRoot, resolve(options.out))
-  ) {
-    throw new RemembrancerError(
-      'PATH_OUTSIDE_REPOSITORY',
-      'refusing to write a private key inside the repository',
-      {
-        file: options.out,
-        fix: 'choose a path outside the repository, or leave out --out to use the user config folder',
-      },
-    );
-  }
   let pair;
   try {
     pair = await generateKeyPair({
@@ -92,7 +77,10 @@ export async function generateKey(options: {
       },
     );
   }
-  const privateFile = resolve(options.out ?? join(userKeysDir(env), `${pair.fingerprint}.key.asc`));
+  const wanted = options.out
+    ? resolve(options.cwd ?? process.cwd(), options.out)
+    : join(userKeysDir(env), `${pair.fingerprint}.key.asc`);
+  const privateFile = await privateKeyDestination(wanted, options.out ?? wanted, env);
   const publicFile = publicFileFor(privateFile);
   await mkdir(dirname(privateFile), { recursive: true, mode: 0o700 });
   await createExclusive(privateFile, pair.privateArmored, 0o600);
@@ -110,4 +98,88 @@ export async function generateKey(options: {
     publicArmored: pair.publicArmored,
     madeDefault,
   };
+}
+
+/**
+ * The real path a private key may be written to, or a refusal: `path` must not itself be a
+ * symbolic link (or exist at all), and its real folder must not be in a git working tree
+ * unless git ignores the file there, nor in a git directory. `given` is how the user wrote it.
+ */
+export async function privateKeyDestination(
+  path: string,
+  given: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  const stats = await lstat(path).catch(() => undefined);
+  if (stats?.isSymbolicLink()) {
+    throw new RemembrancerError(
+      'USAGE',
+      'refusing to write a private key through a symbolic link',
+      { file: given, fix: 'pass the real path of the file to create, not a link to it' },
+    );
+  }
+  if (stats) {
+    throw new RemembrancerError('USAGE', 'file already exists; a key is never overwritten', {
+      file: given,
+      fix: 'choose another --out path, or move the old key away first',
+    });
+  }
+  // The deepest folder that exists, with its links resolved; the rest is made by mkdir.
+  let existing = dirname(path);
+  const rest: string[] = [basename(path)];
+  for (;;) {
+    try {
+      existing = await realpath(existing);
+      break;
+    } catch {
+      const up = dirname(existing);
+      if (up === existing) break;
+      rest.unshift(basename(existing));
+      existing = up;
+    }
+  }
+  const real = join(existing, ...rest);
+  const refuse = (where: string, fix: string) =>
+    new RemembrancerError(
+      'PATH_OUTSIDE_REPOSITORY',
+      `refusing to write a private key inside ${where}: ${real}`,
+      { file: given, fix },
+    );
+  const outside = 'choose a path outside every repository, or leave out --out';
+  // git's own discovery (worktrees, submodules, GIT_CEILING_DIRECTORIES), never the
+  // caller's GIT_DIR or GIT_WORK_TREE; English messages, since one is told apart below.
+  const gitEnv: NodeJS.ProcessEnv = { ...env, LC_ALL: 'C' };
+  delete gitEnv['GIT_DIR'];
+  delete gitEnv['GIT_WORK_TREE'];
+  const top = await runGit(['rev-parse', '--show-toplevel'], [], { cwd: existing, env: gitEnv });
+  if (top.startError) {
+    // No git to ask: any folder above with a .git in it is taken for a working tree.
+    for (let dir = existing; ; dir = dirname(dir)) {
+      if (existsSync(join(dir, '.git'))) {
+        throw refuse(
+          `the repository ${dir}`,
+          `${outside} (with git installed, a git-ignored path is allowed)`,
+        );
+      }
+      if (dirname(dir) === dir) return real;
+    }
+  }
+  if (top.code !== 0) {
+    const inGitDir = await runGit(['rev-parse', '--is-inside-git-dir'], [], {
+      cwd: existing,
+      env: gitEnv,
+    });
+    if (inGitDir.code === 0 && inGitDir.stdout.toString('utf8').trim() === 'true') {
+      throw refuse('the git directory of a repository', outside);
+    }
+    return real; // not in a repository
+  }
+  const root = top.stdout.toString('utf8').trim();
+  // A file git ignores is never staged by `git add -A`; anything else could be.
+  const ignored = await runGit(['check-ignore', '-q'], [real], { cwd: root, env: gitEnv });
+  if (ignored.code === 0) return real;
+  throw refuse(
+    `the repository ${root}, where git does not ignore it`,
+    `${outside}, or have git ignore it there first (${root}/.gitignore)`,
+  );
 }

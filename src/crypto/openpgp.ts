@@ -4,6 +4,7 @@
  */
 import type * as OpenPGP from 'openpgp';
 import { RemembrancerError } from '../core/errors.js';
+import { describeSecretKey, findSecretKey } from './secret-keys.js';
 
 let loaded: Promise<typeof OpenPGP> | undefined;
 
@@ -23,13 +24,6 @@ export interface KeyInfo {
   expires: string | null;
   /** Normalised armour: no headers, fixed line length; what goes in trust/keys/. */
   armored: string;
-}
-
-// Written with {5} so that this file does not itself look like it holds a private key.
-const PRIVATE_MARKER = /-{5}BEGIN PGP PRIVATE KEY BLOCK-{5}/;
-
-export function containsPrivateKey(text: string): boolean {
-  return PRIVATE_MARKER.test(text) || /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text);
 }
 
 export function fingerprintOf(key: OpenPGP.Key): string {
@@ -54,21 +48,27 @@ export async function describeKey(key: OpenPGP.Key): Promise<KeyInfo> {
   };
 }
 
-/** Reads one public key. A private key is refused: it must never enter the repository. */
-export async function readPublicKey(armored: string, file?: string): Promise<PublicKey> {
-  if (PRIVATE_MARKER.test(armored)) {
-    throw new RemembrancerError('KEY_IS_PRIVATE', 'this is a private key, not a public one', {
+/**
+ * Reads one public key. Secret key material, whatever its armour says, is refused: it must
+ * never enter the repository.
+ */
+export async function readPublicKey(input: string | Uint8Array, file?: string): Promise<PublicKey> {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const isPrivate = (what: string) =>
+    new RemembrancerError('KEY_IS_PRIVATE', `this holds ${what}, not a public key`, {
       file,
       fix: 'pass the public key (the .pub.asc file beside it); private keys never enter the repository',
     });
-  }
+  const secret = findSecretKey(bytes);
+  if (secret) throw isPrivate(describeSecretKey(secret));
   const pgp = await openpgp();
+  let keys: OpenPGP.Key[];
   try {
-    const keys = await pgp.readKeys({ armoredKeys: armored });
+    const armored = typeof input === 'string' ? input : Buffer.from(bytes).toString('utf8');
+    keys = await pgp.readKeys({ armoredKeys: armored });
     if (keys.length !== 1) {
       throw new Error(`expected one key, found ${keys.length}`);
     }
-    return keys[0] as PublicKey;
   } catch (err) {
     throw new RemembrancerError(
       'KEY_UNREADABLE',
@@ -76,6 +76,9 @@ export async function readPublicKey(armored: string, file?: string): Promise<Pub
       { file, fix: 'pass an ASCII-armoured public key, e.g. from gpg --armor --export KEYID' },
     );
   }
+  // The second lock: whatever openpgp.js reads as a private key is one.
+  if ((keys[0] as OpenPGP.Key).isPrivate()) throw isPrivate('an OpenPGP secret key');
+  return keys[0] as PublicKey;
 }
 
 export async function readPrivateKey(

@@ -19,7 +19,7 @@ export function gitBlobOid(bytes: Uint8Array): string {
 
 export class HistoryReader {
   private readonly trees = new Map<string, Promise<TreeEntry[]>>();
-  private readonly commits = new Map<string, Promise<{ tree: string; parent: string[] }>>();
+  private readonly commits = new Map<string, Promise<CommitHeader>>();
   private store: ObjectStore | undefined;
   /** Commits whose parents a shallow clone does not have. */
   private readonly shallow: Set<string>;
@@ -70,7 +70,7 @@ export class HistoryReader {
     return found;
   }
 
-  commit(oid: string): Promise<{ tree: string; parent: string[] }> {
+  commit(oid: string): Promise<CommitHeader> {
     let found = this.commits.get(oid);
     if (!found) {
       found = Promise.resolve().then(() => parseCommitHeader(this.typed(oid, 'commit')));
@@ -103,6 +103,63 @@ export class HistoryReader {
       }
     }
     return false;
+  }
+
+  /**
+   * The commits reachable from `head` and not from `exclude` (what `git rev-list head --not
+   * exclude` lists), newest first. Walked by committer time as git walks it, so that the
+   * history below `exclude` is not read; a commit a shallow clone or a missing object hides
+   * ends its path. With no `exclude`, everything reachable from `head`.
+   */
+  async commitsBetween(head: string, exclude?: string): Promise<string[]> {
+    const parentsOf = new Map<string, string[]>();
+    const excluded = new Set<string>();
+    const seen = new Set<string>();
+    const queue: { oid: string; time: number }[] = [];
+    let interesting = 0;
+    const add = async (oid: string, out: boolean): Promise<void> => {
+      if (seen.has(oid)) {
+        if (out) markExcluded(oid);
+        return;
+      }
+      seen.add(oid);
+      if (out) excluded.add(oid);
+      const time = await this.commit(oid).then(
+        (c) => c.time,
+        () => undefined,
+      );
+      if (time === undefined) return; // not here: the walk ends on this path
+      let at = queue.length;
+      while (at > 0 && (queue[at - 1] as { time: number }).time < time) at--;
+      queue.splice(at, 0, { oid, time });
+      if (!out) interesting++;
+    };
+    // A commit found excluded after it was walked: so is everything walked below it.
+    const markExcluded = (oid: string): void => {
+      const stack = [oid];
+      while (stack.length > 0) {
+        const c = stack.pop() as string;
+        if (excluded.has(c)) continue;
+        excluded.add(c);
+        if (queue.some((q) => q.oid === c)) interesting--;
+        stack.push(...(parentsOf.get(c) ?? []));
+      }
+    };
+    if (exclude !== undefined) await add(exclude, true);
+    await add(head, false);
+    const order: string[] = [];
+    while (queue.length > 0 && interesting > 0) {
+      const { oid } = queue.shift() as { oid: string };
+      const out = excluded.has(oid);
+      if (!out) {
+        interesting--;
+        order.push(oid);
+      }
+      const parents = this.shallow.has(oid) ? [] : (await this.commit(oid)).parent;
+      parentsOf.set(oid, parents);
+      for (const p of parents) await add(p, out);
+    }
+    return order.filter((c) => !excluded.has(c));
   }
 
   /**
@@ -229,17 +286,27 @@ export class HistoryReader {
   }
 }
 
-/** The tree and parents of a commit object: its header lines up to the first blank one. */
-function parseCommitHeader(content: Buffer): { tree: string; parent: string[] } {
+export interface CommitHeader {
+  tree: string;
+  parent: string[];
+  /** Committer time, seconds since the epoch (0 where the line cannot be read). */
+  time: number;
+}
+
+/** The tree, parents and committer time of a commit object: its header, to the first blank line. */
+function parseCommitHeader(content: Buffer): CommitHeader {
   const end = content.indexOf('\n\n');
   const header = content.toString('utf8', 0, end === -1 ? content.length : end);
   let tree: string | undefined;
+  let time = 0;
   const parent: string[] = [];
   for (const line of header.split('\n')) {
     if (line.startsWith('tree ')) tree ??= line.slice(5);
     else if (line.startsWith('parent ')) parent.push(line.slice(7));
+    else if (line.startsWith('committer '))
+      time = Number(/> (\d+) [+-]\d{4}$/.exec(line)?.[1] ?? 0);
   }
   if (tree === undefined || !/^[0-9a-f]{40}$/.test(tree))
     throw new Error('malformed commit: no tree');
-  return { tree, parent };
+  return { tree, parent, time };
 }

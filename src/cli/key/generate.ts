@@ -67,7 +67,7 @@ export async function run(options: KeyGenerateOptions, io: IO): Promise<number> 
     email,
     passphrase,
     out: options.out,
-    repositoryRoot: repoRoot,
+    cwd,
     env: io.env,
   });
   let trustCommit: string | undefined;

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryReader } from '../../git/history.js';
 import { ObjectStore, ObjectTooLargeError } from '../../git/object-store.js';
+import { describeSecretKey, findSecretKey } from '../../crypto/secret-keys.js';
 import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from '../envelope.js';
 import { RemembrancerError } from '../errors.js';
 import type { RejectedMemory } from '../memory-types.js';
@@ -143,6 +144,15 @@ export async function diffPeer(
         );
       }
       const blob = object.content;
+      // Secret key material is refused before anything else reads the file: it never
+      // reaches our disk, and the peer is told the key has leaked.
+      const secret = findSecretKey(blob);
+      if (secret) {
+        throw new RemembrancerError(
+          'PRIVATE_KEY_IN_REPOSITORY',
+          `holds a private key: ${describeSecretKey(secret)}; not taken, and the key is compromised (the peer's history holds it): it must be revoked and replaced`,
+        );
+      }
       const memory = decodeMemory(path, blob);
       const local = join(localDir, path);
       let ours: Memory | undefined;
