@@ -6,7 +6,7 @@
 // Usage: node scripts/run-ts.mjs bench/crash-journal.ts [--old path/to/bin/remembrancer.js]
 // The peer fixture (5,000 signed memories, one commit) is built once into
 // bench/.work/crash-journal-peer (git-ignored); delete it to build it again.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { serializeEnvelope } from '../src/core/envelope.js';
 import { buildDecision } from '../src/core/memory-types.js';
 import { signMemory } from '../src/core/record.js';
 import { resolveSigner, type Signer } from '../src/crypto/signer.js';
+import { envFor, median, timeCli as time } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NEW_BIN = join(ROOT, 'bin', 'remembrancer.js');
@@ -26,34 +27,6 @@ const PEER = join(ROOT, 'bench', '.work', 'crash-journal-peer');
 const COUNT = 5_000;
 const RECORDS = 15;
 const SYNCS = 3;
-
-function envFor(home: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, 'config'),
-    GIT_AUTHOR_NAME: 'Bench',
-    GIT_AUTHOR_EMAIL: 'bench@example.com',
-    GIT_COMMITTER_NAME: 'Bench',
-    GIT_COMMITTER_EMAIL: 'bench@example.com',
-    NO_COLOR: '1',
-    REMEMBRANCER_TSA_URL: '',
-  };
-}
-
-function time(bin: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv): number {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [bin, ...argv], { cwd, env, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 /** A repository with a trusted key, its HOME beside it. */
 function newRepo(base: string, name: string): { dir: string; env: NodeJS.ProcessEnv } {

@@ -17,6 +17,9 @@ import { buildDecision, buildDeploy, type Origin } from '../src/core/memory-type
 import { signMemory } from '../src/core/record.js';
 import { findRepository } from '../src/core/repository.js';
 import { DiskCheck, openSearchIndex, searchIndex } from '../src/core/search/index.js';
+import { envFor, median, timeCli } from './measure.js';
+
+const time = (bin: string, argv: string[], cwd: string) => timeCli(bin, argv, cwd, env);
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NEW_BIN = join(ROOT, 'bin', 'remembrancer.js');
@@ -41,31 +44,7 @@ const QUERIES = [
   'kubernetes postgres',
 ];
 
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  HOME: join(WORK, 'home'),
-  XDG_CONFIG_HOME: join(WORK, 'home', 'config'),
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-  NO_COLOR: '1',
-  REMEMBRANCER_TSA_URL: '',
-};
-
-function time(bin: string, argv: string[], cwd: string): number {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [bin, ...argv], { cwd, env, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
+const env = envFor(join(WORK, 'home'));
 
 async function fixture(): Promise<string> {
   const repo = join(WORK, 'repo');

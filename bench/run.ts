@@ -35,6 +35,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { envFor, median } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'remembrancer.js');
@@ -47,20 +48,6 @@ const want = (name: string) => !only || only.includes(name);
 
 const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'remembrancer-bench-')));
 mkdirSync(WORK, { recursive: true });
-
-function envFor(home: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, 'config'),
-    GIT_AUTHOR_NAME: 'Bench',
-    GIT_AUTHOR_EMAIL: 'bench@example.com',
-    GIT_COMMITTER_NAME: 'Bench',
-    GIT_COMMITTER_EMAIL: 'bench@example.com',
-    NO_COLOR: '1',
-    REMEMBRANCER_TSA_URL: '',
-  };
-}
 
 function time(
   cmd: string,
@@ -79,12 +66,6 @@ function time(
 
 const rem = (argv: string[], cwd: string, env: NodeJS.ProcessEnv, expect = 0) =>
   time(process.execPath, [BIN, ...argv], cwd, env, expect);
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 function repeat(n: number, fn: () => number): number[] {
   fn(); // warm the file system cache

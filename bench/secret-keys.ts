@@ -36,6 +36,7 @@ import { findSecretKey } from '../src/crypto/secret-keys.js';
 import { resolveSigner, type Signer } from '../src/crypto/signer.js';
 import { openPgpSecrets } from '../test/helpers/secrets.js';
 import { LocalTsa, makeAuthority } from '../test/helpers/tsa.js';
+import { envFor, median } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NEW_BIN = join(ROOT, 'bin', 'remembrancer.js');
@@ -46,26 +47,10 @@ const OLD_BIN = args.includes('--old')
 const WORK = join(ROOT, 'bench', '.work', 'secret-keys-10k');
 const COUNT = 10_000;
 
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  HOME: join(WORK, 'home'),
-  XDG_CONFIG_HOME: join(WORK, 'home', 'config'),
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-  NO_COLOR: '1',
-  REMEMBRANCER_TSA_URL: '',
-};
+const env = envFor(join(WORK, 'home'));
 
 const rem = (bin: string, argv: string[], cwd: string) =>
   execFileSync(process.execPath, [bin, ...argv], { cwd, env, stdio: 'pipe' });
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 /** 10,000 signed decisions staged (not committed), a quarter of them timestamped. */
 async function fixture(): Promise<string> {
