@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/.work/', 'src/core/generated/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/.work/', 'src/memory/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

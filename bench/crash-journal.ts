@@ -11,9 +11,9 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serializeEnvelope } from '../src/core/envelope.js';
-import { buildDecision } from '../src/core/memory-types.js';
-import { signMemory } from '../src/core/record.js';
+import { serializeEnvelope } from '../src/memory/envelope.js';
+import { buildDecision } from '../src/memory/memory-types.js';
+import { signMemory } from '../src/record/record.js';
 import { resolveSigner, type Signer } from '../src/crypto/signer.js';
 import { envFor, median, timeCli as time } from './measure.js';
 

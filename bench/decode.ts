@@ -13,10 +13,10 @@ import { existsSync } from 'node:fs';
 import { visit } from 'jsonc-parser';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MAX_JSON_DEPTH, parseJson } from '../src/core/canonical-json.js';
-import { decodeMemory, serializeEnvelope } from '../src/core/envelope.js';
-import { buildDecision, buildDeploy, type Origin } from '../src/core/memory-types.js';
-import { signMemory } from '../src/core/record.js';
+import { MAX_JSON_DEPTH, parseJson } from '../src/ground/canonical-json.js';
+import { decodeMemory, serializeEnvelope } from '../src/memory/envelope.js';
+import { buildDecision, buildDeploy, type Origin } from '../src/memory/memory-types.js';
+import { signMemory } from '../src/record/record.js';
 import { armoredKeySigner } from '../src/crypto/signer.js';
 import { generateKeyPair } from '../src/crypto/openpgp.js';
 

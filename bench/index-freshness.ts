@@ -12,11 +12,11 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { serializeEnvelope } from '../src/core/envelope.js';
-import { buildDecision, buildDeploy, type Origin } from '../src/core/memory-types.js';
-import { signMemory } from '../src/core/record.js';
-import { findRepository } from '../src/core/repository.js';
-import { DiskCheck, openSearchIndex, searchIndex } from '../src/core/search/index.js';
+import { serializeEnvelope } from '../src/memory/envelope.js';
+import { buildDecision, buildDeploy, type Origin } from '../src/memory/memory-types.js';
+import { signMemory } from '../src/record/record.js';
+import { findRepository } from '../src/ground/repository.js';
+import { DiskCheck, openSearchIndex, searchIndex } from '../src/search/index.js';
 import { envFor, median, timeCli } from './measure.js';
 
 const time = (bin: string, argv: string[], cwd: string) => timeCli(bin, argv, cwd, env);

@@ -27,10 +27,10 @@ import {
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as openpgp from 'openpgp';
-import { serializeEnvelope, toMemory, type Memory } from '../src/core/envelope.js';
-import { mapLimit } from '../src/core/map-limit.js';
-import { buildDecision, type Origin } from '../src/core/memory-types.js';
-import { signMemory } from '../src/core/record.js';
+import { serializeEnvelope, toMemory, type Memory } from '../src/memory/envelope.js';
+import { mapLimit } from '../src/ground/map-limit.js';
+import { buildDecision, type Origin } from '../src/memory/memory-types.js';
+import { signMemory } from '../src/record/record.js';
 import { requestTimestamp, signatureBytes } from '../src/crypto/rfc3161.js';
 import { findSecretKey } from '../src/crypto/secret-keys.js';
 import { resolveSigner, type Signer } from '../src/crypto/signer.js';

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { render } from 'ink';
 import { createElement } from 'react';
-import { findRepository } from '../src/core/repository.js';
+import { findRepository } from '../src/ground/repository.js';
 import { App } from '../src/tui/components/App.js';
 import { openTuiData, type TuiData } from '../src/tui/data/index.js';
 

@@ -55,7 +55,7 @@ const inkWithoutDevtools = {
 /**
  * Inside the TUI's bundle, Yoga comes set up by initYoga() (src/tui/yoga-stand-in.ts), and
  * Ink measures text with our textWidth, which loads string-width only for text it needs it
- * for (src/cli/text-width.ts): two copies of string-width's emoji patterns cost a tenth of
+ * for (src/present/text-width.ts): two copies of string-width's emoji patterns cost a tenth of
  * the start-up.
  */
 const standIns = {
@@ -65,7 +65,7 @@ const standIns = {
       path: fileURLToPath(new URL('src/tui/yoga-stand-in.ts', root)),
     }));
     b.onResolve({ filter: /^string-width$/ }, () => ({
-      path: fileURLToPath(new URL('src/cli/text-width.ts', root)),
+      path: fileURLToPath(new URL('src/present/text-width.ts', root)),
     }));
   },
 };

@@ -8,7 +8,7 @@ if (git(['ls-files', '--error-unmatch', 'dist/action.js']).status !== 0) {
   console.error('dist/action.js is not committed (fix: npm run build && git add dist/action.js)');
   process.exit(1);
 }
-for (const path of ['dist/action.js', 'src/core/generated/validators.ts']) {
+for (const path of ['dist/action.js', 'src/memory/generated/validators.ts']) {
   const diff = git(['diff', '--stat', '--exit-code', '--', path]);
   const untracked = git(['ls-files', '--error-unmatch', path]).status !== 0;
   if (diff.status !== 0 || untracked) {

@@ -1,5 +1,5 @@
 /** Entry of the bundled Action (dist/action.js): runs it and turns failures into annotations. */
-import { RemembrancerError } from '../core/errors.js';
+import { RemembrancerError } from '../ground/errors.js';
 import { Runner } from './github.js';
 import { main } from './main.js';
 

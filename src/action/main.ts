@@ -5,17 +5,17 @@
  */
 import { runGit } from '../git/git-command.js';
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { Policy } from '../core/config.js';
-import { runCovenant, type CovenantReport, type Finding } from '../core/covenant.js';
-import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from '../core/envelope.js';
-import { RemembrancerError } from '../core/errors.js';
-import { summarize } from '../core/memory-types.js';
-import { MEMORIES_DIR } from '../core/paths.js';
-import { checkSignatures } from '../core/provenance.js';
-import { findRepository, type Repository } from '../core/repository.js';
-import type { Snapshot } from '../core/snapshot.js';
-import { checkTimestamps } from '../core/time.js';
-import { TrustStore } from '../core/trust.js';
+import type { Policy } from '../store/config.js';
+import { runCovenant, type CovenantReport, type Finding } from '../policy/covenant.js';
+import { decodeMemory, MAX_MEMORY_BYTES, type Memory } from '../memory/envelope.js';
+import { RemembrancerError } from '../ground/errors.js';
+import { summarize } from '../memory/memory-types.js';
+import { MEMORIES_DIR } from '../ground/paths.js';
+import { checkSignatures } from '../proof/provenance.js';
+import { findRepository, type Repository } from '../ground/repository.js';
+import type { Snapshot } from '../ground/snapshot.js';
+import { checkTimestamps } from '../proof/time.js';
+import { TrustStore } from '../policy/trust.js';
 import { CommitSnapshot, headCommit } from '../git/snapshots.js';
 import { Runner } from './github.js';
 import { resolveRange, type Range } from './range.js';
@@ -155,7 +155,7 @@ async function seal(runner: Runner, repo: Repository, range: Range) {
   const signer = await armoredKeySigner(key, 'the signing-key input', 'the signing-key input', {
     env: { REMEMBRANCER_KEY_PASSPHRASE: passphrase || undefined },
   });
-  const { sealRepository } = await import('../core/seal.js');
+  const { sealRepository } = await import('../proof/seal.js');
   const result = await sealRepository(repo, { signer, commit: true });
   for (const w of result.warnings) runner.annotate('warning', w, { title: 'seal' });
   if (result.status === 'sealed' && result.commit && runner.bool('push', true)) {

@@ -5,8 +5,8 @@
  */
 import { runGit } from '../git/git-command.js';
 import { readFileSync } from 'node:fs';
-import { RemembrancerError } from '../core/errors.js';
-import type { Repository } from '../core/repository.js';
+import { RemembrancerError } from '../ground/errors.js';
+import type { Repository } from '../ground/repository.js';
 import { fs, isogit } from '../git/isogit.js';
 import { resolveCommit } from '../git/revision.js';
 import { headCommit } from '../git/snapshots.js';

@@ -1,8 +1,8 @@
 /** The yargs program: global options, commands, and the one place errors become exit codes. */
 import yargs from 'yargs';
-import { EXIT_USAGE, RemembrancerError } from '../core/errors.js';
+import { EXIT_USAGE, RemembrancerError } from '../ground/errors.js';
 import { commands, examples } from './commands.js';
-import { IO } from './io.js';
+import { IO } from '../present/io.js';
 import { VERSION } from './version.js';
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -60,7 +60,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     io: getIO,
     execute: async (load, options, recover) => {
       if (recover) {
-        const { recoverBeforeCommand } = await import('../core/recovery.js');
+        const { recoverBeforeCommand } = await import('../store/recovery.js');
         await recoverBeforeCommand(
           typeof options['cwd'] === 'string' ? options['cwd'] : process.cwd(),
         );

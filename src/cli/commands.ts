@@ -3,7 +3,7 @@
  * only when that command runs, so --help and --version load none of the heavy modules.
  */
 import type { Argv, CommandModule } from 'yargs';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 
 type Run = (options: never, io: IO) => Promise<number>;
 type Loader = () => Promise<{ run: Run }>;

@@ -1,9 +1,9 @@
 /** What every command needs before it can work: its repository and, for writes, a signer. */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { findRepository, requireInitialized, type Repository } from '../core/repository.js';
+import { findRepository, requireInitialized, type Repository } from '../ground/repository.js';
 import { resolveSigner, type Signer } from '../crypto/signer.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 
 export interface GlobalOptions {
   /** -C: run as if started in this folder. */

@@ -1,6 +1,6 @@
-import { checkCovenant } from '../core/covenant-target.js';
+import { checkCovenant } from '../policy/covenant-target.js';
 import { openRepository, type GlobalOptions } from './context.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 import { findingLine } from './render.js';
 
 export interface CovenantOptions extends GlobalOptions {

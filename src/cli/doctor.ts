@@ -1,6 +1,6 @@
-import { runDoctor, type CheckState } from '../core/doctor.js';
+import { runDoctor, type CheckState } from '../operations/doctor.js';
 import type { GlobalOptions } from './context.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 
 export interface DoctorOptions extends GlobalOptions {
   json: boolean;

@@ -2,9 +2,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RemembrancerError } from '../core/errors.js';
+import { RemembrancerError } from '../ground/errors.js';
 import { runInteractive } from '../ground/subprocess.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 
 export function editText(io: IO, initial: string, name: string): string {
   const editor = io.env['VISUAL'] || io.env['EDITOR'] || 'vi';

@@ -1,6 +1,6 @@
-import { exportMarkdown } from '../core/export.js';
+import { exportMarkdown } from '../operations/export.js';
 import { openRepository, type GlobalOptions } from './context.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 
 export interface ExportOptions extends GlobalOptions {
   dir: string;

@@ -3,8 +3,8 @@
  * its arguments are fixed by hooks/pre-commit, and parsing them costs about a sixth of the
  * hook's budget. Same implementation, same output and exit codes as through yargs.
  */
-import { RemembrancerError } from '../core/errors.js';
-import { IO } from './io.js';
+import { RemembrancerError } from '../ground/errors.js';
+import { IO } from '../present/io.js';
 
 export async function runHookCovenant(): Promise<number> {
   const io = new IO();

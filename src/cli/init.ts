@@ -1,9 +1,9 @@
-import type { Policy } from '../core/config.js';
-import { initRepository } from '../core/init.js';
-import { findRepository } from '../core/repository.js';
+import type { Policy } from '../store/config.js';
+import { initRepository } from '../store/init.js';
+import { findRepository } from '../ground/repository.js';
 import type { GlobalOptions } from './context.js';
-import type { IO } from './io.js';
-import type { HooksChange } from '../core/hooks.js';
+import type { IO } from '../present/io.js';
+import type { HooksChange } from '../operations/hooks.js';
 
 export interface InitOptions extends GlobalOptions {
   name?: string;
@@ -22,7 +22,7 @@ export async function run(options: InitOptions, io: IO): Promise<number> {
   });
   let hooks: HooksChange | undefined;
   if (options.hooks) {
-    const { installHooks } = await import('../core/hooks.js');
+    const { installHooks } = await import('../operations/hooks.js');
     const { currentCli } = await import('./hooks/shared.js');
     hooks = await installHooks(repo, { cli: currentCli() });
   }

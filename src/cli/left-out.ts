@@ -3,9 +3,9 @@
  * query, timeline): one line per file, naming it, what is wrong and the fix, so that the
  * commands say the same about the same file.
  */
-import type { RemembrancerError } from '../core/errors.js';
-import { printablePath } from '../core/paths.js';
-import type { IO } from './io.js';
+import type { RemembrancerError } from '../ground/errors.js';
+import { printablePath } from '../ground/paths.js';
+import type { IO } from '../present/io.js';
 
 /** Files named one by one; beyond them, one line counts the rest. */
 const NAMED = 5;

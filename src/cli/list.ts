@@ -1,11 +1,11 @@
-import { RemembrancerError } from '../core/errors.js';
-import { isKnownType, MEMORY_TYPES } from '../core/schemas.js';
-import { normalizeTypeName, summarize, type DeployBody } from '../core/memory-types.js';
-import type { Memory } from '../core/envelope.js';
-import { WorkingTreeSnapshot } from '../core/snapshot.js';
-import { loadMemories, newestFirst } from '../core/store.js';
+import { RemembrancerError } from '../ground/errors.js';
+import { isKnownType, MEMORY_TYPES } from '../memory/schemas.js';
+import { normalizeTypeName, summarize, type DeployBody } from '../memory/memory-types.js';
+import type { Memory } from '../memory/envelope.js';
+import { WorkingTreeSnapshot } from '../ground/snapshot.js';
+import { loadMemories, newestFirst } from '../store/store.js';
 import { openRepository, type GlobalOptions } from './context.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 import { warnLeftOut } from './left-out.js';
 import { memoryListItem, shortId, shortTime } from './render.js';
 
@@ -32,8 +32,8 @@ export async function run(options: ListOptions, io: IO): Promise<number> {
   if (options.limit !== undefined) memories = memories.slice(0, options.limit);
   if (type === 'adr') {
     // ADRs read best with their handle and current status, derived from all their events.
-    const { deriveAdrs } = await import('../core/adr.js');
-    const { requireConfig } = await import('../core/config.js');
+    const { deriveAdrs } = await import('../adr/adr.js');
+    const { requireConfig } = await import('../store/config.js');
     const node = (await requireConfig(new WorkingTreeSnapshot(repo.remDir))).node;
     const states = new Map(deriveAdrs(loaded.memories, node).map((a) => [a.id, a]));
     if (options.json) {

@@ -2,10 +2,10 @@
  * `remembrancer mcp`: the memory as tools for AI agents. Only parses its flags and starts
  * a transport; the MCP glue is in src/mcp/, loaded (with the SDK and zod) only here.
  */
-import { RemembrancerError } from '../core/errors.js';
+import { RemembrancerError } from '../ground/errors.js';
 import { createContext } from '../mcp/context.js';
 import { openRepository, type GlobalOptions, type SigningOptions } from './context.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 import { VERSION } from './version.js';
 
 export interface McpOptions extends GlobalOptions, SigningOptions {

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { writeFileAtomic } from '../core/atomic-write.js';
-import { proveMemory } from '../core/prove.js';
+import { writeFileAtomic } from '../ground/atomic-write.js';
+import { proveMemory } from '../proof/prove.js';
 import { openRepository, type GlobalOptions } from './context.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 
 export interface ProveOptions extends GlobalOptions {
   id: string;

@@ -1,23 +1,13 @@
-import { textWidth } from './text-width.js';
-import { RemembrancerError } from '../core/errors.js';
-import {
-  withSearchIndex,
-  searchIndex,
-  type SearchHit,
-  type Snippet,
-} from '../core/search/index.js';
+import { textWidth } from '../present/text-width.js';
+import { RemembrancerError } from '../ground/errors.js';
+import { withSearchIndex, searchIndex, type SearchHit, type Snippet } from '../search/index.js';
 import { openRepository, type GlobalOptions } from './context.js';
-import { openPeerView } from '../core/federation/peer-view.js';
-import type { IO } from './io.js';
+import { openPeerView } from '../federation/peer-view.js';
+import type { IO } from '../present/io.js';
 import { shortId } from './render.js';
-import { queryItem } from '../core/shapes.js';
-import {
-  buildNote,
-  readFilters,
-  readLimit,
-  warnProblems,
-  type FilterFlags,
-} from './search-options.js';
+import { queryItem } from '../present/shapes.js';
+import { readFilters, type FilterFlags } from '../search/filters.js';
+import { buildNote, readLimit, warnProblems } from './search-options.js';
 
 export interface QueryOptions extends GlobalOptions, FilterFlags {
   text: string | string[];

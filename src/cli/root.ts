@@ -1,7 +1,7 @@
-import { currentRoot } from '../core/current-root.js';
-import { rootAt } from '../core/root-at.js';
+import { currentRoot } from '../proof/current-root.js';
+import { rootAt } from '../proof/root-at.js';
 import { openRepository, type GlobalOptions } from './context.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 
 export interface RootOptions extends GlobalOptions {
   at?: string;

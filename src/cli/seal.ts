@@ -1,6 +1,6 @@
-import { sealRepository } from '../core/seal.js';
+import { sealRepository } from '../proof/seal.js';
 import { openRepository, signer, type GlobalOptions, type SigningOptions } from './context.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 
 export interface SealOptions extends GlobalOptions, SigningOptions {
   commit: boolean;

@@ -1,43 +1,8 @@
-/** The filters `query` and `timeline` share, read from their flags. */
-import { parseDateRange } from '../core/dates.js';
-import { RemembrancerError } from '../core/errors.js';
-import type { SearchFilters } from '../core/search/index.js';
-import type { OpenedIndex } from '../core/search/index.js';
-import type { IO } from './io.js';
+/** The flags `query` and `timeline` share beyond their filters (search/filters.ts). */
+import { RemembrancerError } from '../ground/errors.js';
+import type { OpenedIndex } from '../search/index.js';
+import type { IO } from '../present/io.js';
 import { warnLeftOut } from './left-out.js';
-
-export interface FilterFlags {
-  type?: string | string[] | undefined;
-  since?: string | undefined;
-  until?: string | undefined;
-  author?: string | undefined;
-  component?: string | undefined;
-}
-
-/** Checks every flag before any work, so a typo exits 2 without touching the index. */
-export async function readFilters(flags: FilterFlags): Promise<SearchFilters> {
-  const filters: SearchFilters = { ...(await parseDateRange(flags.since, flags.until)) };
-  const names = flags.type === undefined ? [] : [flags.type].flat();
-  if (names.length > 0) {
-    // The type names live beside the schemas; loaded only when a type is asked for.
-    const [{ normalizeTypeName }, { isKnownType, MEMORY_TYPES }] = await Promise.all([
-      import('../core/memory-types.js'),
-      import('../core/schemas.js'),
-    ]);
-    filters.types = names.map((name) => {
-      const type = normalizeTypeName(name);
-      if (!isKnownType(type)) {
-        throw new RemembrancerError('USAGE', `unknown memory type "${name}"`, {
-          fix: `choose one of ${MEMORY_TYPES.join(', ')}`,
-        });
-      }
-      return type;
-    });
-  }
-  if (flags.author !== undefined) filters.author = flags.author;
-  if (flags.component !== undefined) filters.component = flags.component;
-  return filters;
-}
 
 export function readLimit(
   limit: number | undefined,

@@ -1,10 +1,11 @@
-import type { DecisionBody } from '../core/memory-types.js';
-import { inspectMemory } from '../core/inspect.js';
-import { WorkingTreeSnapshot } from '../core/snapshot.js';
-import { openPeerView } from '../core/federation/peer-view.js';
+import type { DecisionBody } from '../memory/memory-types.js';
+import { inspectMemory } from '../proof/inspect.js';
+import { WorkingTreeSnapshot } from '../ground/snapshot.js';
+import { openPeerView } from '../federation/peer-view.js';
 import { openRepository, type GlobalOptions } from './context.js';
-import type { IO } from './io.js';
-import { memoryFields, signatureLine } from './render.js';
+import type { IO } from '../present/io.js';
+import { memoryFields } from '../present/fields.js';
+import { signatureLine } from './render.js';
 
 export interface ShowOptions extends GlobalOptions {
   id: string;

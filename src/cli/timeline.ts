@@ -1,9 +1,10 @@
-import { timeline, withSearchIndex } from '../core/search/index.js';
-import { timelineItem } from '../core/shapes.js';
+import { timeline, withSearchIndex } from '../search/index.js';
+import { timelineItem } from '../present/shapes.js';
 import { openRepository, type GlobalOptions } from './context.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 import { shortId } from './render.js';
-import { buildNote, readFilters, warnProblems, type FilterFlags } from './search-options.js';
+import { readFilters, type FilterFlags } from '../search/filters.js';
+import { buildNote, warnProblems } from './search-options.js';
 
 export interface TimelineOptions extends GlobalOptions, FilterFlags {
   json: boolean;

@@ -1,6 +1,6 @@
-import { timestampRepository } from '../core/timestamp.js';
+import { timestampRepository } from '../proof/timestamp.js';
 import { openRepository, type GlobalOptions } from './context.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 import { shortId } from './render.js';
 
 export interface TimestampOptions extends GlobalOptions {

@@ -4,11 +4,11 @@
  * through V8's code cache only after that check.
  */
 import { fileURLToPath } from 'node:url';
-import { RemembrancerError } from '../core/errors.js';
+import { RemembrancerError } from '../ground/errors.js';
 import type * as TuiBundle from '../tui/main.js';
 import { requireCached } from './cached-require.js';
 import type { GlobalOptions } from './context.js';
-import { IO } from './io.js';
+import { IO } from '../present/io.js';
 
 /** The bundle's file name in dist/tui/, hash of its content included (scripts/build.mjs). */
 declare const __TUI_BUNDLE__: string;

@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { decodeUtf8, parseJson } from '../core/canonical-json.js';
-import { RemembrancerError } from '../core/errors.js';
-import { verifyBundle, type BundleTrust } from '../core/verify-bundle.js';
+import { decodeUtf8, parseJson } from '../ground/canonical-json.js';
+import { RemembrancerError } from '../ground/errors.js';
+import { verifyBundle, type BundleTrust } from '../proof/verify-bundle.js';
 import { readPublicKey } from '../crypto/openpgp.js';
 import type { GlobalOptions } from './context.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 
 export interface VerifyProofOptions extends GlobalOptions {
   file: string;

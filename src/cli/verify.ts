@@ -1,9 +1,9 @@
-import { summarize } from '../core/memory-types.js';
-import { verifyArtifact } from '../core/verify-artifact.js';
-import { verdictItem } from '../core/shapes.js';
-import { openPeerView } from '../core/federation/peer-view.js';
+import { summarize } from '../memory/memory-types.js';
+import { verifyArtifact } from '../proof/verify-artifact.js';
+import { verdictItem } from '../present/shapes.js';
+import { openPeerView } from '../federation/peer-view.js';
 import { openRepository, type GlobalOptions } from './context.js';
-import type { IO } from './io.js';
+import type { IO } from '../present/io.js';
 import { warnLeftOut } from './left-out.js';
 import { shortId, signatureLine } from './render.js';
 

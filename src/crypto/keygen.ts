@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, lstat, mkdir, open, realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { RemembrancerError } from '../core/errors.js';
+import { RemembrancerError } from '../ground/errors.js';
 import { runGit } from '../git/git-command.js';
 import { generateKeyPair } from './openpgp.js';
 import { readUserConfig, userKeysDir, writeUserConfig } from './user-config.js';

@@ -3,7 +3,7 @@
  * never sign or verify (and --help, --version) do not pay for it.
  */
 import type * as OpenPGP from 'openpgp';
-import { RemembrancerError } from '../core/errors.js';
+import { RemembrancerError } from '../ground/errors.js';
 import { describeSecretKey, findSecretKey } from './secret-keys.js';
 
 let loaded: Promise<typeof OpenPGP> | undefined;

@@ -9,7 +9,7 @@
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import type * as Pkijs from 'pkijs';
 import type * as Asn1js from 'asn1js';
-import { RemembrancerError } from '../core/errors.js';
+import { RemembrancerError } from '../ground/errors.js';
 
 const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
 const OID_SHA1 = '1.3.14.3.2.26';

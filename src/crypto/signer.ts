@@ -4,7 +4,7 @@
  */
 import { operand, run } from '../ground/subprocess.js';
 import { readFile } from 'node:fs/promises';
-import { RemembrancerError } from '../core/errors.js';
+import { RemembrancerError } from '../ground/errors.js';
 import {
   describeKey,
   normalizeArmoredSignature,

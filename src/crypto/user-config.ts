@@ -5,9 +5,9 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseJson } from '../core/canonical-json.js';
-import { RemembrancerError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/atomic-write.js';
+import { parseJson } from '../ground/canonical-json.js';
+import { RemembrancerError } from '../ground/errors.js';
+import { writeFileAtomic } from '../ground/atomic-write.js';
 
 export interface UserConfig {
   /** Default signing key file. */

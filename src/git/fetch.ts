@@ -5,12 +5,11 @@
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { printable, RemembrancerError } from '../core/errors.js';
-import { millisecondsFrom } from '../core/settings.js';
-import { peerTrackingRef, type Peer } from '../core/peers.js';
-import { cacheDir, type Repository } from '../core/repository.js';
-import { critical } from '../core/signals.js';
-import { alive } from '../core/lock.js';
+import { printable, RemembrancerError } from '../ground/errors.js';
+import { millisecondsFrom } from '../ground/settings.js';
+import { cacheDir, type Repository } from '../ground/repository.js';
+import { critical } from '../ground/signals.js';
+import { alive } from '../ground/lock.js';
 import { clearDeadGitLock, writeRefLocked } from './commit.js';
 import {
   localGitdir,
@@ -25,7 +24,7 @@ import { fs, isogit } from './isogit.js';
 import { ObjectStore } from './object-store.js';
 import { MissingObjectError } from './object-walk.js';
 import { movePackIn, removePack, writePack, type StagedPack } from './pack-writer.js';
-import { classifyPeerUrl, redactUrl, scrub } from './peer-url.js';
+import { classifyPeerUrl, peerTrackingRef, redactUrl, scrub, type PeerSource } from './peer-url.js';
 import { FileTooLargeError, NotRegularFileError } from './regular-file.js';
 
 export interface FetchResult {
@@ -92,11 +91,7 @@ function peel(repo: Repository, oid: string): string {
 /** Longest cause shown: a server's complaint is its own to choose. */
 const MAX_CAUSE = 500;
 
-function failure(
-  peer: Pick<Peer, 'name' | 'url' | 'ref'>,
-  err: unknown,
-  timeoutMs: number,
-): RemembrancerError {
+function failure(peer: PeerSource, err: unknown, timeoutMs: number): RemembrancerError {
   const where = `peer "${peer.name}" at ${redactUrl(peer.url)}`;
   if (err instanceof TransportError && err.kind === 'ref-missing') {
     return new RemembrancerError('PEER_REF_MISSING', `${where} has no ref ${peer.ref}`, {
@@ -135,7 +130,7 @@ async function removeStaleScratch(repo: Repository): Promise<void> {
 /** Fetches the peer's ref and everything reachable from it; see FetchResult. */
 export async function fetchPeer(
   repo: Repository,
-  peer: Pick<Peer, 'name' | 'url' | 'ref'>,
+  peer: PeerSource,
   options: FetchOptions = {},
 ): Promise<FetchResult> {
   const timeoutMs = options.timeoutMs ?? fetchTimeoutMs();
@@ -216,7 +211,7 @@ export async function fetchPeer(
  */
 export async function probePeer(
   repo: Repository,
-  peer: Pick<Peer, 'name' | 'url' | 'ref'>,
+  peer: PeerSource,
   options: FetchOptions = {},
 ): Promise<{ oid: string; transport: FetchResult['transport'] }> {
   const timeoutMs = options.timeoutMs ?? fetchTimeoutMs();

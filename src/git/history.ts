@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MEMORIES_DIR, REM_DIR } from '../core/paths.js';
-import type { Repository } from '../core/repository.js';
+import { MEMORIES_DIR, REM_DIR } from '../ground/paths.js';
+import type { Repository } from '../ground/repository.js';
 import type { TreeEntry } from './isogit.js';
 import { ObjectStore, type StoredObject } from './object-store.js';
 import { parseTreeObject } from './tree-object.js';

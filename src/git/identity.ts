@@ -1,6 +1,6 @@
 /** Who a commit is by: git's own rules (environment, then git config), then the signer. */
-import { RemembrancerError } from '../core/errors.js';
-import type { Repository } from '../core/repository.js';
+import { RemembrancerError } from '../ground/errors.js';
+import type { Repository } from '../ground/repository.js';
 import { gitOutput } from './git-command.js';
 import { fs, isogit } from './isogit.js';
 

@@ -121,3 +121,16 @@ export function refNameProblem(ref: string): string | undefined {
   if (parts.some((p) => p.startsWith('-'))) return 'has a component beginning with "-"';
   return undefined;
 }
+
+/** What a fetch needs of a peer: its name, where it lives and which of its refs to bring. */
+export interface PeerSource {
+  name: string;
+  url: string;
+  /** The peer's ref to fetch, e.g. refs/heads/main. */
+  ref: string;
+}
+
+/** Where a peer's fetched ref is kept in our repository, apart from our own refs. */
+export function peerTrackingRef(peer: Pick<PeerSource, 'name' | 'ref'>): string {
+  return `refs/remembrancer/peers/${peer.name}/${peer.ref.replace(/^refs\//, '')}`;
+}

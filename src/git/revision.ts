@@ -10,8 +10,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { RemembrancerError } from '../core/errors.js';
-import type { Repository } from '../core/repository.js';
+import { RemembrancerError } from '../ground/errors.js';
+import type { Repository } from '../ground/repository.js';
 import { fs, isogit } from './isogit.js';
 import { gitOutput, runGit } from './git-command.js';
 

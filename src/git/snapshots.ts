@@ -1,8 +1,8 @@
 /** Snapshots of .remembrancer/ as git stores it: in a commit, or in the index. */
-import { RemembrancerError } from '../core/errors.js';
-import { REM_DIR, repoRelative } from '../core/paths.js';
-import type { Repository } from '../core/repository.js';
-import type { Snapshot, SnapshotEntry } from '../core/snapshot.js';
+import { RemembrancerError } from '../ground/errors.js';
+import { REM_DIR, repoRelative } from '../ground/paths.js';
+import type { Repository } from '../ground/repository.js';
+import type { Snapshot, SnapshotEntry } from '../ground/snapshot.js';
 import { HistoryReader } from './history.js';
 import { ObjectTooLargeError } from './object-store.js';
 import { fs, isogit } from './isogit.js';

@@ -3,7 +3,7 @@
  * id a spawn record names (the same id `git rev-parse HEAD:<folder>` shows once committed),
  * and reading it back gives the exact bytes that were generated.
  */
-import type { Repository } from '../core/repository.js';
+import type { Repository } from '../ground/repository.js';
 import { fs, isogit, type TreeEntry } from './isogit.js';
 
 export interface TreeFile {

@@ -1,6 +1,6 @@
 /** What every MCP tool works with: the repository, whether writes are allowed, a signer. */
 import { resolveSigner, type Signer, type SignerOptions } from '../crypto/signer.js';
-import type { Repository } from '../core/repository.js';
+import type { Repository } from '../ground/repository.js';
 
 export interface McpContext {
   repo: Repository;

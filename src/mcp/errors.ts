@@ -4,7 +4,7 @@
  * cannot be read is a JSON-RPC error. Either way the server keeps serving.
  */
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { RemembrancerError } from '../core/errors.js';
+import { RemembrancerError } from '../ground/errors.js';
 
 export function describeError(err: unknown): string {
   if (err instanceof RemembrancerError) {

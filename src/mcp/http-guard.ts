@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { RemembrancerError } from '../core/errors.js';
+import { RemembrancerError } from '../ground/errors.js';
 
 export const TOKEN_ENV = 'REMEMBRANCER_MCP_TOKEN';
 export const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);

@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { RemembrancerError } from '../core/errors.js';
+import { RemembrancerError } from '../ground/errors.js';
 import type { McpContext } from './context.js';
 import { bearerToken, LOOPBACK, requestGuard, TOKEN_ENV } from './http-guard.js';
 import { createServer as createMcpServer } from './server.js';

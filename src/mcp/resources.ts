@@ -22,7 +22,7 @@ export function registerMemoryResources(server: McpServer, ctx: McpContext): voi
   const template = new ResourceTemplate(MEMORY_URI, {
     list: async () => {
       try {
-        const { timeline, withSearchIndex } = await import('../core/search/index.js');
+        const { timeline, withSearchIndex } = await import('../search/index.js');
         const { result: days } = await withSearchIndex(ctx.repo, (file, check) =>
           timeline(file, {}, { check, limit: LISTED_RESOURCES }),
         );
@@ -54,9 +54,9 @@ export function registerMemoryResources(server: McpServer, ctx: McpContext): voi
       try {
         const [{ serializeEnvelope }, { readByPrefix }, { WorkingTreeSnapshot }] =
           await Promise.all([
-            import('../core/envelope.js'),
-            import('../core/store.js'),
-            import('../core/snapshot.js'),
+            import('../memory/envelope.js'),
+            import('../store/store.js'),
+            import('../ground/snapshot.js'),
           ]);
         const id = String([variables['id']].flat()[0] ?? '');
         const memory = await readByPrefix(new WorkingTreeSnapshot(ctx.repo.remDir), id);

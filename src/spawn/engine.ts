@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Eta } from 'eta';
-import { RemembrancerError } from '../core/errors.js';
+import { RemembrancerError } from '../ground/errors.js';
 import { serializeAnswers, ANSWERS_FILE } from './answers.js';
 import { GENERATORS } from './generators.js';
 import { sourcePath, type Manifest, type Template } from './templates.js';

@@ -5,14 +5,14 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { Memory } from '../core/envelope.js';
-import { RemembrancerError } from '../core/errors.js';
-import { sha256Hex } from '../core/hash.js';
-import type { SpawnBody } from '../core/memory-types.js';
-import { REM_DIR } from '../core/paths.js';
-import { findRepository, requireInitialized, type Repository } from '../core/repository.js';
-import { WorkingTreeSnapshot } from '../core/snapshot.js';
-import { loadMemories, newestFirst } from '../core/store.js';
+import type { Memory } from '../memory/envelope.js';
+import { RemembrancerError } from '../ground/errors.js';
+import { sha256Hex } from '../ground/hash.js';
+import type { SpawnBody } from '../memory/memory-types.js';
+import { REM_DIR } from '../ground/paths.js';
+import { findRepository, requireInitialized, type Repository } from '../ground/repository.js';
+import { WorkingTreeSnapshot } from '../ground/snapshot.js';
+import { loadMemories, newestFirst } from '../store/store.js';
 import { fs, isogit } from '../git/isogit.js';
 
 /** The repository holding `dir` (which may not exist yet), or undefined outside any. */

@@ -6,10 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RemembrancerError } from '../core/errors.js';
-import { sha256Hex } from '../core/hash.js';
-import type { RecordResult } from '../core/record.js';
-import type { Repository } from '../core/repository.js';
+import { RemembrancerError } from '../ground/errors.js';
+import { sha256Hex } from '../ground/hash.js';
+import type { RecordResult } from '../record/record.js';
+import type { Repository } from '../ground/repository.js';
 import type { Signer } from '../crypto/signer.js';
 import { readFilesTree } from '../git/tree.js';
 import { recordSpawn } from './create.js';

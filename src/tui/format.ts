@@ -1,5 +1,5 @@
 /** Short forms that fit a terminal line: type icons, ages, ids, clipped text. */
-import { textWidth } from '../cli/text-width.js';
+import { textWidth } from '../present/text-width.js';
 
 /** One single-width symbol per memory type, so a column of them lines up. */
 const ICONS: Record<string, string> = {

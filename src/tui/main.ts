@@ -4,16 +4,16 @@
  * one CommonJS file that starts from V8's code cache (src/cli/cached-require.ts). Errors
  * are printed here, with this bundle's own copy of the error types, and become the exit code.
  */
-import { openRepository, type GlobalOptions } from '../cli/context.js';
-import { IO } from '../cli/io.js';
-import { RemembrancerError } from '../core/errors.js';
+import { findRepository, requireInitialized } from '../ground/repository.js';
+import { IO } from '../present/io.js';
+import { RemembrancerError } from '../ground/errors.js';
 import { runTui } from './run.js';
 import { initYoga } from './yoga-stand-in.js';
 
-export async function runTuiCommand(options: GlobalOptions): Promise<number> {
+export async function runTuiCommand(options: { cwd?: string | undefined }): Promise<number> {
   const io = new IO();
   try {
-    const repo = openRepository(options);
+    const repo = requireInitialized(findRepository(options.cwd ?? process.cwd()));
     await initYoga();
     await runTui(repo, { color: io.color });
     return 0;

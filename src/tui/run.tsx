@@ -3,7 +3,7 @@
  * screen and cursor back afterwards, whether it ends by q, Ctrl-C or an error.
  */
 import { render } from 'ink';
-import type { Repository } from '../core/repository.js';
+import type { Repository } from '../ground/repository.js';
 import { App } from './components/App.js';
 import { openTuiData } from './data/index.js';
 

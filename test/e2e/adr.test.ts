@@ -7,14 +7,14 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Signed } from '../../src/core/envelope.js';
+import type { Signed } from '../../src/memory/envelope.js';
 import {
   buildAdr,
   buildAdrLink,
   buildAdrStatus,
   type AdrBody,
   type Origin,
-} from '../../src/core/memory-types.js';
+} from '../../src/memory/memory-types.js';
 import {
   filesIn,
   head,

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Signed } from '../../src/core/envelope.js';
+import type { Signed } from '../../src/memory/envelope.js';
 import {
   filesIn,
   head,

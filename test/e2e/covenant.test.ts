@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CovenantReport } from '../../src/core/covenant.js';
+import type { CovenantReport } from '../../src/policy/covenant.js';
 import { Sandbox, type RunResult } from '../helpers/cli.js';
 import {
   decisionSigned,

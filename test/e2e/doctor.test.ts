@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DoctorReport } from '../../src/core/doctor.js';
+import type { DoctorReport } from '../../src/operations/doctor.js';
 import { Sandbox, sandboxTracker } from '../helpers/cli.js';
 import { readEnvelope, rewriteEnvelope } from '../helpers/craft.js';
 import { AuthorityPool, LocalTsa, type Authority } from '../helpers/tsa.js';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildAdr } from '../../src/core/memory-types.js';
+import { buildAdr } from '../../src/memory/memory-types.js';
 import { head, type RunResult, Sandbox, sandboxTracker } from '../helpers/cli.js';
 import { defaultKey, signWith, writeMemory } from '../helpers/craft.js';
 

@@ -8,8 +8,8 @@ import { readdirSync, rmSync, statSync, mkdirSync, writeFileSync, symlinkSync } 
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RemembrancerError } from '../../src/core/errors.js';
-import type { Repository } from '../../src/core/repository.js';
+import { RemembrancerError } from '../../src/ground/errors.js';
+import type { Repository } from '../../src/ground/repository.js';
 import { fetchPeer, type FetchResult } from '../../src/git/fetch.js';
 import { Sandbox, sandboxTracker } from '../helpers/cli.js';
 import { GitHttpServer, sshStandIn } from '../helpers/git-server.js';

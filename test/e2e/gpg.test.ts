@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalBytes } from '../../src/core/canonical-json.js';
-import type { CovenantReport } from '../../src/core/covenant.js';
-import { serializeEnvelope, type Envelope } from '../../src/core/envelope.js';
+import { canonicalBytes } from '../../src/ground/canonical-json.js';
+import type { CovenantReport } from '../../src/policy/covenant.js';
+import { serializeEnvelope, type Envelope } from '../../src/memory/envelope.js';
 import { Sandbox, type RunResult } from '../helpers/cli.js';
 import { GpgHome, hasGpg, minimalJcs, statusLines } from '../helpers/gpg.js';
 

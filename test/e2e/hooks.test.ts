@@ -7,11 +7,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync }
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { HooksStatus } from '../../src/core/hooks.js';
+import type { HooksStatus } from '../../src/operations/hooks.js';
 import { Sandbox, head, sandboxTracker } from '../helpers/cli.js';
 import { readEnvelope, rewriteEnvelope } from '../helpers/craft.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const track = sandboxTracker();
 
 let template: Sandbox;

@@ -7,8 +7,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvidenceBundle } from '../../src/core/bundle.js';
-import type { BundleVerdict } from '../../src/core/verify-bundle.js';
+import type { EvidenceBundle } from '../../src/proof/bundle.js';
+import type { BundleVerdict } from '../../src/proof/verify-bundle.js';
 import { loadPkijs, parseToken } from '../../src/crypto/rfc3161.js';
 import { Sandbox, type RunResult } from '../helpers/cli.js';
 import { AuthorityPool, LocalTsa, type Authority } from '../helpers/tsa.js';

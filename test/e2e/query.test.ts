@@ -7,11 +7,11 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serializeEnvelope } from '../../src/core/envelope.js';
-import { buildDecision, buildDeploy, type Origin } from '../../src/core/memory-types.js';
-import { signMemory } from '../../src/core/record.js';
-import { ENGINE } from '../../src/core/search/engine.js';
-import { IndexFile } from '../../src/core/search/index-file.js';
+import { serializeEnvelope } from '../../src/memory/envelope.js';
+import { buildDecision, buildDeploy, type Origin } from '../../src/memory/memory-types.js';
+import { signMemory } from '../../src/record/record.js';
+import { ENGINE } from '../../src/search/engine.js';
+import { IndexFile } from '../../src/search/index-file.js';
 import { resolveSigner, type Signer } from '../../src/crypto/signer.js';
 import { Sandbox, type RunResult } from '../helpers/cli.js';
 

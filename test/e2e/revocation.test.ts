@@ -4,7 +4,7 @@
  * timestamp (openssl ts on loopback) proves older stay valid.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CovenantReport } from '../../src/core/covenant.js';
+import type { CovenantReport } from '../../src/policy/covenant.js';
 import { Sandbox, sandboxTracker } from '../helpers/cli.js';
 import {
   decisionSigned,

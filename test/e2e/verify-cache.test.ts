@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { serializeEnvelope, type Envelope } from '../../src/core/envelope.js';
+import { serializeEnvelope, type Envelope } from '../../src/memory/envelope.js';
 import { Sandbox } from '../helpers/cli.js';
 
 interface Report {

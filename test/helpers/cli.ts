@@ -26,7 +26,7 @@ export const BIN = fileURLToPath(new URL('../../bin/remembrancer.js', import.met
  */
 export const SHARED = process.env['REMEMBRANCER_SHARED']
   ? join(resolve(process.env['REMEMBRANCER_SHARED']), '/')
-  : fileURLToPath(new URL('../../../shared/', import.meta.url));
+  : fileURLToPath(new URL('../../../shared', import.meta.url));
 
 const exec = promisify(execFile);
 

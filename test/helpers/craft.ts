@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalBytes } from '../../src/core/canonical-json.js';
-import { serializeEnvelope, type Envelope, type Signed } from '../../src/core/envelope.js';
+import { canonicalBytes } from '../../src/ground/canonical-json.js';
+import { serializeEnvelope, type Envelope, type Signed } from '../../src/memory/envelope.js';
 import { generateKeyPair } from '../../src/crypto/openpgp.js';
 import { loadKeyFileSigner } from '../../src/crypto/signer.js';
 import type { Sandbox } from './cli.js';

@@ -32,7 +32,7 @@ export function statusLines(stdout: string, keyword: string): string[][] {
 }
 
 /**
- * A minimal RFC 8785 canonicaliser, independent of src/core/canonical-json.ts, good for the
+ * A minimal RFC 8785 canonicaliser, independent of src/ground/canonical-json.ts, good for the
  * values a memory holds (strings, safe integers, booleans, null, arrays, plain objects).
  */
 export function minimalJcs(value: unknown): string {

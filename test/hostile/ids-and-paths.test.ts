@@ -6,8 +6,8 @@
  * a sync nor the covenant is thrown off by it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CovenantReport } from '../../src/core/covenant.js';
-import { serializeEnvelope } from '../../src/core/envelope.js';
+import type { CovenantReport } from '../../src/policy/covenant.js';
+import { serializeEnvelope } from '../../src/memory/envelope.js';
 import {
   idOf,
   memoryFile,

@@ -5,7 +5,7 @@
  * that are not UTF-8, lone surrogates, trailing garbage, NaN and Infinity, numbers that are
  * not in their RFC 8785 form, reformatted or reordered files, huge strings and keys,
  * __proto__ and constructor keys, empty files, a top level that is not an object, and valid
- * JSON of the wrong shape. The one reader (src/core/envelope.ts) refuses each with one line
+ * JSON of the wrong shape. The one reader (src/memory/envelope.ts) refuses each with one line
  * that names the file, the reason and the fix: `show` fails with it, `list`, `query`,
  * `timeline` and `verify` leave the file out and say so, the covenant counts it as an
  * integrity violation, and a sync rejects it by name and reason (exit 1) and writes nothing
@@ -14,8 +14,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CovenantReport } from '../../src/core/covenant.js';
-import { serializeEnvelope, type Signed } from '../../src/core/envelope.js';
+import type { CovenantReport } from '../../src/policy/covenant.js';
+import { serializeEnvelope, type Signed } from '../../src/memory/envelope.js';
 import { memoryFiles, type Sandbox } from '../helpers/cli.js';
 import { decisionSigned, idOf, memoryFile, signWith, type AnyEnvelope } from '../helpers/craft.js';
 import { commitEntries, noCrash, syncInWords, syncRejecting } from '../helpers/hostile.js';

@@ -9,7 +9,7 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CovenantReport } from '../../src/core/covenant.js';
+import type { CovenantReport } from '../../src/policy/covenant.js';
 import { annotations, pullRequestPayload, runAction } from '../helpers/action.js';
 import { head, Sandbox, sandboxTracker, type RunResult } from '../helpers/cli.js';
 import { signedEnvelope, writeMemory } from '../helpers/craft.js';

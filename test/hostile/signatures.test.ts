@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import * as openpgp from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CovenantReport } from '../../src/core/covenant.js';
-import { canonicalBytes, fileJson } from '../../src/core/canonical-json.js';
+import type { CovenantReport } from '../../src/policy/covenant.js';
+import { canonicalBytes, fileJson } from '../../src/ground/canonical-json.js';
 import {
   decisionSigned,
   idOf,

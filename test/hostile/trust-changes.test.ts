@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CovenantReport } from '../../src/core/covenant.js';
+import type { CovenantReport } from '../../src/policy/covenant.js';
 import { annotations, pullRequestPayload, runAction } from '../helpers/action.js';
 import { head, Sandbox, sandboxTracker } from '../helpers/cli.js';
 import { newKeyFiles, nowSeconds, type KeyFiles } from '../helpers/craft.js';

@@ -10,8 +10,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CovenantReport } from '../../src/core/covenant.js';
-import { serializeEnvelope, type Signed } from '../../src/core/envelope.js';
+import type { CovenantReport } from '../../src/policy/covenant.js';
+import { serializeEnvelope, type Signed } from '../../src/memory/envelope.js';
 import { memoryFiles } from '../helpers/cli.js';
 import {
   decisionSigned,

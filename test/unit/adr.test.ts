@@ -1,13 +1,13 @@
 /**
- * ADR state derivation, handles and lookups (src/core/adr.ts) and the $EDITOR template
- * parser (src/core/adr-template.ts), on memories built in memory: no repository, no CLI.
+ * ADR state derivation, handles and lookups (src/adr/adr.ts) and the $EDITOR template
+ * parser (src/adr/template.ts), on memories built in memory: no repository, no CLI.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deriveAdrs, findAdr, nextAdrNumber, type Adr } from '../../src/core/adr.js';
-import { adrTemplate, parseAdrMarkdown } from '../../src/core/adr-template.js';
-import { toMemory, type Memory } from '../../src/core/envelope.js';
-import { RemembrancerError } from '../../src/core/errors.js';
+import { deriveAdrs, findAdr, nextAdrNumber, type Adr } from '../../src/adr/adr.js';
+import { adrTemplate, parseAdrMarkdown } from '../../src/adr/template.js';
+import { toMemory, type Memory } from '../../src/memory/envelope.js';
+import { RemembrancerError } from '../../src/ground/errors.js';
 import {
   buildAdr,
   buildAdrLink,
@@ -16,7 +16,7 @@ import {
   type AdrRelation,
   type AdrStatus,
   type Origin,
-} from '../../src/core/memory-types.js';
+} from '../../src/memory/memory-types.js';
 
 const LOCAL = 'payments';
 const PEER = 'platform';

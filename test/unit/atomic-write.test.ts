@@ -22,7 +22,7 @@ import {
   removeStaleTempFiles,
   writeFileAtomic,
   writeFilesAtomic,
-} from '../../src/core/atomic-write.js';
+} from '../../src/ground/atomic-write.js';
 
 let dir: string;
 

@@ -12,8 +12,8 @@ import {
   canonicalize,
   fileJson,
   parseJson,
-} from '../../src/core/canonical-json.js';
-import { RemembrancerError } from '../../src/core/errors.js';
+} from '../../src/ground/canonical-json.js';
+import { RemembrancerError } from '../../src/ground/errors.js';
 
 const VECTORS = join(SHARED, 'vectors/rfc8785/');
 const haveVectors = existsSync(`${VECTORS}input`);

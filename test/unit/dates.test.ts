@@ -1,11 +1,11 @@
 /**
- * --since and --until (src/core/dates.ts): ISO dates read exactly, phrases read by
+ * --since and --until (src/ground/dates.ts): ISO dates read exactly, phrases read by
  * chrono-node relative to a fixed now, days widened to whole UTC days, and anything else
  * refused as a usage error (exit 2) with a fix.
  */
 import { describe, expect, it } from 'vitest';
-import { parseDate, parseDateRange } from '../../src/core/dates.js';
-import { RemembrancerError } from '../../src/core/errors.js';
+import { parseDate, parseDateRange } from '../../src/ground/dates.js';
+import { RemembrancerError } from '../../src/ground/errors.js';
 
 const NOW = new Date('2026-03-11T15:42:10Z'); // a Wednesday
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalize } from '../../src/core/canonical-json.js';
+import { canonicalize } from '../../src/ground/canonical-json.js';
 import {
   MAX_MEMORY_BYTES,
   decodeMemory,
@@ -18,10 +18,15 @@ import {
   type Signature,
   type Signed,
   type Timestamp,
-} from '../../src/core/envelope.js';
-import { RemembrancerError } from '../../src/core/errors.js';
-import { buildDecision, buildDeploy, buildSeal, type Origin } from '../../src/core/memory-types.js';
-import { memoryPath } from '../../src/core/paths.js';
+} from '../../src/memory/envelope.js';
+import { RemembrancerError } from '../../src/ground/errors.js';
+import {
+  buildDecision,
+  buildDeploy,
+  buildSeal,
+  type Origin,
+} from '../../src/memory/memory-types.js';
+import { memoryPath } from '../../src/ground/paths.js';
 
 const KEY_A = 'A'.repeat(40);
 const KEY_B = 'B'.repeat(40);

@@ -11,7 +11,7 @@ import { validateAction, validateWorkflow } from '@action-validator/core';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 type Schema = { definitions: Record<string, { properties?: Record<string, { enum?: string[] }> }> };

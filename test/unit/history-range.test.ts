@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findRepository } from '../../src/core/repository.js';
+import { findRepository } from '../../src/ground/repository.js';
 import { HistoryReader } from '../../src/git/history.js';
 
 const dirs: string[] = [];

@@ -8,7 +8,7 @@ import {
   leafHash,
   rootFromLeafHashes,
   verifyInclusion,
-} from '../../src/core/merkle.js';
+} from '../../src/proof/merkle.js';
 
 const VECTORS = join(SHARED, 'vectors/rfc6962/inclusion/');
 const haveVectors = existsSync(VECTORS);

@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RemembrancerError } from '../../src/core/errors.js';
-import { acquireLock, type Lock } from '../../src/core/lock.js';
+import { RemembrancerError } from '../../src/ground/errors.js';
+import { acquireLock, type Lock } from '../../src/ground/lock.js';
 
 let dir: string;
 let lockPath: string;

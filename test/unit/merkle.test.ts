@@ -13,7 +13,7 @@ import {
   merkleRoot,
   nodeHash,
   rootFromLeafHashes,
-} from '../../src/core/merkle.js';
+} from '../../src/proof/merkle.js';
 
 const VECTORS = join(SHARED, 'vectors/rfc6962/');
 const haveVectors = existsSync(`${VECTORS}inclusion/1/happy-path.json`);

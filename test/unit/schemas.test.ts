@@ -4,7 +4,7 @@
  */
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { ALL_SCHEMAS } from '../../src/core/schemas.js';
+import { ALL_SCHEMAS } from '../../src/memory/schemas.js';
 
 describe('bundled schemas', () => {
   it('each is a valid draft-07 schema and compiles in strict mode', () => {

@@ -15,12 +15,12 @@ import {
   document,
   writeIndex,
   type IndexedMemory,
-} from '../../src/core/search/build.js';
-import { ENGINE, MINISEARCH_OPTIONS, type SearchDocument } from '../../src/core/search/engine.js';
-import { IndexFile } from '../../src/core/search/index-file.js';
-import { isFresh, RACY_MS, searchIndex, timeline } from '../../src/core/search/index.js';
-import type { Stamp } from '../../src/core/file-stamp.js';
-import { makeSnippet } from '../../src/core/search/snippet.js';
+} from '../../src/search/build.js';
+import { ENGINE, MINISEARCH_OPTIONS, type SearchDocument } from '../../src/search/engine.js';
+import { IndexFile } from '../../src/search/index-file.js';
+import { isFresh, RACY_MS, searchIndex, timeline } from '../../src/search/index.js';
+import type { Stamp } from '../../src/ground/file-stamp.js';
+import { makeSnippet } from '../../src/search/snippet.js';
 
 /**
  * Words whose first letters differ are at least three edits apart, so that MiniSearch's

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { NARROW_RANGES, textWidth } from '../../src/cli/text-width.js';
+import { NARROW_RANGES, textWidth } from '../../src/present/text-width.js';
 
 /** Every code point the fast path counts as one column, from the ranges it is given. */
 function narrowCodePoints(): number[] {

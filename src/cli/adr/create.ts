@@ -1,11 +1,11 @@
-import { createAdr, loadAdrs, type AdrInput } from '../../core/adr-store.js';
-import { adrTemplate, parseAdrMarkdown } from '../../core/adr-template.js';
-import { findAdr } from '../../core/adr.js';
-import { RemembrancerError } from '../../core/errors.js';
-import type { AdrStatus } from '../../core/memory-types.js';
+import { createAdr, loadAdrs, type AdrInput } from '../../adr/store.js';
+import { adrTemplate, parseAdrMarkdown } from '../../adr/template.js';
+import { findAdr } from '../../adr/adr.js';
+import { RemembrancerError } from '../../ground/errors.js';
+import type { AdrStatus } from '../../memory/memory-types.js';
 import { openRepository, signer, type GlobalOptions, type SigningOptions } from '../context.js';
 import { editText } from '../editor.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 import { printRecorded } from '../record/output.js';
 
 export interface AdrCreateOptions extends GlobalOptions, SigningOptions {

@@ -1,7 +1,7 @@
-import { linkAdrs } from '../../core/adr-store.js';
-import type { AdrRelation } from '../../core/memory-types.js';
+import { linkAdrs } from '../../adr/store.js';
+import type { AdrRelation } from '../../memory/memory-types.js';
 import { openRepository, signer, type GlobalOptions, type SigningOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 import { printRecorded } from '../record/output.js';
 
 export interface AdrLinkOptions extends GlobalOptions, SigningOptions {

@@ -1,7 +1,7 @@
-import { loadAdrs } from '../../core/adr-store.js';
-import { RemembrancerError } from '../../core/errors.js';
+import { loadAdrs } from '../../adr/store.js';
+import { RemembrancerError } from '../../ground/errors.js';
 import { openRepository, type GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 import { adrJson, statusColour } from './render.js';
 
 export interface AdrListOptions extends GlobalOptions {

@@ -1,6 +1,6 @@
 /** How ADRs read in a terminal and in JSON. */
-import type { Adr } from '../../core/adr.js';
-import type { IO } from '../io.js';
+import type { Adr } from '../../adr/adr.js';
+import type { IO } from '../../present/io.js';
 
 export function adrJson(adr: Adr) {
   return {

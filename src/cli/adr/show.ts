@@ -1,7 +1,7 @@
-import { loadAdrs } from '../../core/adr-store.js';
-import { findAdr, relationPhrase } from '../../core/adr.js';
+import { loadAdrs } from '../../adr/store.js';
+import { findAdr, relationPhrase } from '../../adr/adr.js';
 import { openRepository, type GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 import { adrJson, statusColour } from './render.js';
 
 export interface AdrShowOptions extends GlobalOptions {

@@ -1,7 +1,7 @@
-import { setAdrStatus } from '../../core/adr-store.js';
-import type { AdrStatus } from '../../core/memory-types.js';
+import { setAdrStatus } from '../../adr/store.js';
+import type { AdrStatus } from '../../memory/memory-types.js';
 import { openRepository, signer, type GlobalOptions, type SigningOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 import { printRecorded } from '../record/output.js';
 import { statusColour } from './render.js';
 

@@ -1,7 +1,7 @@
-import { addPeer } from '../../core/federation/peers-admin.js';
-import type { PeerTier } from '../../core/peers.js';
+import { addPeer } from '../../federation/peers-admin.js';
+import type { PeerTier } from '../../federation/peers.js';
 import { openRepository, type GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 
 export interface FederationAddOptions extends GlobalOptions {
   name: string;

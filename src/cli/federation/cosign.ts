@@ -1,6 +1,6 @@
-import { cosignReceipt } from '../../core/federation/verify-merge.js';
+import { cosignReceipt } from '../../federation/verify-merge.js';
 import { openRepository, signer, type GlobalOptions, type SigningOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 import { printVerdict } from './verify-merge.js';
 
 export interface CosignOptions extends GlobalOptions, SigningOptions {

@@ -1,7 +1,7 @@
-import { readPeers } from '../../core/peers.js';
-import { WorkingTreeSnapshot } from '../../core/snapshot.js';
+import { readPeers } from '../../federation/peers.js';
+import { WorkingTreeSnapshot } from '../../ground/snapshot.js';
 import { openRepository, type GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 
 export interface FederationListOptions extends GlobalOptions {
   json: boolean;

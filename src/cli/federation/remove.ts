@@ -1,6 +1,6 @@
-import { removePeer } from '../../core/federation/peers-admin.js';
+import { removePeer } from '../../federation/peers-admin.js';
 import { openRepository, type GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 
 export interface FederationRemoveOptions extends GlobalOptions {
   name: string;

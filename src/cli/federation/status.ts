@@ -1,9 +1,9 @@
 import { describeKey } from '../../crypto/openpgp.js';
-import { readFederationStatus, readPeers } from '../../core/peers.js';
-import { WorkingTreeSnapshot } from '../../core/snapshot.js';
-import { TrustStore } from '../../core/trust.js';
+import { readFederationStatus, readPeers } from '../../federation/peers.js';
+import { WorkingTreeSnapshot } from '../../ground/snapshot.js';
+import { TrustStore } from '../../policy/trust.js';
 import { openRepository, type GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 import { shortTime } from '../render.js';
 
 export interface FederationStatusOptions extends GlobalOptions {

@@ -1,9 +1,9 @@
-import { RemembrancerError } from '../../core/errors.js';
-import { syncPeer, type SyncOutcome } from '../../core/federation/sync.js';
-import { findPeer, readPeers, type Peer } from '../../core/peers.js';
-import { WorkingTreeSnapshot } from '../../core/snapshot.js';
+import { RemembrancerError } from '../../ground/errors.js';
+import { syncPeer, type SyncOutcome } from '../../federation/sync.js';
+import { findPeer, readPeers, type Peer } from '../../federation/peers.js';
+import { WorkingTreeSnapshot } from '../../ground/snapshot.js';
 import { openRepository, signer, type GlobalOptions, type SigningOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 
 export interface FederationSyncOptions extends GlobalOptions, SigningOptions {
   name?: string;

@@ -1,6 +1,6 @@
-import { verifyMerge, type MergeVerdict } from '../../core/federation/verify-merge.js';
+import { verifyMerge, type MergeVerdict } from '../../federation/verify-merge.js';
 import { openRepository, type GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 
 export interface VerifyMergeOptions extends GlobalOptions {
   id: string;

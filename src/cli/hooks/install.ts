@@ -1,7 +1,7 @@
-import { installHooks } from '../../core/hooks.js';
-import { findRepository } from '../../core/repository.js';
+import { installHooks } from '../../operations/hooks.js';
+import { findRepository } from '../../ground/repository.js';
 import type { GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 import { currentCli, printChange } from './shared.js';
 
 export interface HooksOptions extends GlobalOptions {

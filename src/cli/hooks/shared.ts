@@ -1,7 +1,7 @@
 /** What `hooks install`, `uninstall` and `status` print. */
 import { realpathSync } from 'node:fs';
-import type { HooksChange, HooksStatus } from '../../core/hooks.js';
-import type { IO } from '../io.js';
+import type { HooksChange, HooksStatus } from '../../operations/hooks.js';
+import type { IO } from '../../present/io.js';
 
 /** The CLI running now: the hooks fall back to it where no other remembrancer is found. */
 export function currentCli(): { node: string; script: string } {

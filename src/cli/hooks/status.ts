@@ -1,6 +1,6 @@
-import { hooksStatus } from '../../core/hooks.js';
-import { findRepository } from '../../core/repository.js';
-import type { IO } from '../io.js';
+import { hooksStatus } from '../../operations/hooks.js';
+import { findRepository } from '../../ground/repository.js';
+import type { IO } from '../../present/io.js';
 import type { HooksOptions } from './install.js';
 import { printStatus } from './shared.js';
 

@@ -1,6 +1,6 @@
-import { uninstallHooks } from '../../core/hooks.js';
-import { findRepository } from '../../core/repository.js';
-import type { IO } from '../io.js';
+import { uninstallHooks } from '../../operations/hooks.js';
+import { findRepository } from '../../ground/repository.js';
+import type { IO } from '../../present/io.js';
 import type { HooksOptions } from './install.js';
 import { printChange } from './shared.js';
 

@@ -1,10 +1,10 @@
 import { gitOutput } from '../../git/git-command.js';
-import { RemembrancerError } from '../../core/errors.js';
-import { findRepository, requireInitialized } from '../../core/repository.js';
-import { addTrustAnchors } from '../../core/trust-admin.js';
+import { RemembrancerError } from '../../ground/errors.js';
+import { findRepository, requireInitialized } from '../../ground/repository.js';
+import { addTrustAnchors } from '../../policy/trust-admin.js';
 import { generateKey } from '../../crypto/keygen.js';
 import type { GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 
 export interface KeyGenerateOptions extends GlobalOptions {
   name?: string;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describeKey, readPublicKey } from '../../crypto/openpgp.js';
 import { readUserConfig, userKeysDir } from '../../crypto/user-config.js';
 import { publicFileFor } from '../../crypto/keygen.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 
 export interface KeyListOptions {
   json: boolean;

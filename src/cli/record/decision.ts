@@ -1,6 +1,6 @@
-import { checkDecision, recordDecision } from '../../core/decision.js';
+import { checkDecision, recordDecision } from '../../record/decision.js';
 import { openRepository, signer, type GlobalOptions, type SigningOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 import { printRecorded } from './output.js';
 
 export interface RecordDecisionOptions extends GlobalOptions, SigningOptions {

@@ -1,10 +1,10 @@
 import { relative, resolve, sep, basename } from 'node:path';
-import { RemembrancerError } from '../../core/errors.js';
-import { sha256File } from '../../core/hash.js';
-import { buildDeploy, type DeployBody } from '../../core/memory-types.js';
-import { recordMemory } from '../../core/record.js';
+import { RemembrancerError } from '../../ground/errors.js';
+import { sha256File } from '../../ground/hash.js';
+import { buildDeploy, type DeployBody } from '../../memory/memory-types.js';
+import { recordMemory } from '../../record/record.js';
 import { openRepository, signer, type GlobalOptions, type SigningOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 import { printRecorded } from './output.js';
 
 export interface RecordDeployOptions extends GlobalOptions, SigningOptions {

@@ -1,7 +1,7 @@
-import type { RecordResult } from '../../core/record.js';
-import { summarize } from '../../core/memory-types.js';
-import type { IO } from '../io.js';
-import { recordedItem } from '../../core/shapes.js';
+import type { RecordResult } from '../../record/record.js';
+import { summarize } from '../../memory/memory-types.js';
+import type { IO } from '../../present/io.js';
+import { recordedItem } from '../../present/shapes.js';
 
 /** What every `record` command prints, as a line for people or the documented JSON. */
 export function printRecorded(

@@ -1,7 +1,7 @@
 import { measureDrift, openSpawnedProject } from '../../spawn/record.js';
 import { resolve } from 'node:path';
 import type { GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 
 export interface SpawnCheckOptions extends GlobalOptions {
   dir: string;

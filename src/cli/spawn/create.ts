@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import { relative, resolve } from 'node:path';
-import { RemembrancerError } from '../../core/errors.js';
+import { RemembrancerError } from '../../ground/errors.js';
 import { applySpawn, defaultTarget, planSpawn } from '../../spawn/create.js';
 import { signer, type GlobalOptions, type SigningOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 import { templatesRoot } from './options.js';
 
 export interface SpawnOptions extends GlobalOptions, SigningOptions {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { openSpawnedProject } from '../../spawn/record.js';
 import { applyUpdate, isNoop, planUpdate } from '../../spawn/update.js';
 import { signer, type GlobalOptions, type SigningOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 import { templatesRoot } from './options.js';
 
 export interface SpawnUpdateOptions extends GlobalOptions, SigningOptions {

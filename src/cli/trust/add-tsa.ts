@@ -1,6 +1,6 @@
-import { addTsaRoot } from '../../core/trust-admin.js';
+import { addTsaRoot } from '../../policy/trust-admin.js';
 import { openRepository, type GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 
 export interface TrustAddTsaOptions extends GlobalOptions {
   file: string;

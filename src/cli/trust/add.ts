@@ -1,6 +1,6 @@
-import { addTrustAnchors } from '../../core/trust-admin.js';
+import { addTrustAnchors } from '../../policy/trust-admin.js';
 import { openRepository, type GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 
 export interface TrustAddOptions extends GlobalOptions {
   files: string[];

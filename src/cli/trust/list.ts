@@ -1,7 +1,7 @@
-import { WorkingTreeSnapshot } from '../../core/snapshot.js';
-import { TrustStore } from '../../core/trust.js';
+import { WorkingTreeSnapshot } from '../../ground/snapshot.js';
+import { TrustStore } from '../../policy/trust.js';
 import { openRepository, type GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 
 export interface TrustListOptions extends GlobalOptions {
   json: boolean;

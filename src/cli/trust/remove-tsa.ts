@@ -1,6 +1,6 @@
-import { removeTsaRoot } from '../../core/trust-admin.js';
+import { removeTsaRoot } from '../../policy/trust-admin.js';
 import { openRepository, type GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 
 export interface TrustRemoveTsaOptions extends GlobalOptions {
   name: string;

@@ -1,6 +1,6 @@
-import { removeTrustAnchor } from '../../core/trust-admin.js';
+import { removeTrustAnchor } from '../../policy/trust-admin.js';
 import { openRepository, type GlobalOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 
 export interface TrustRemoveOptions extends GlobalOptions {
   fingerprint: string;

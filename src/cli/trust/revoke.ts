@@ -1,6 +1,6 @@
-import { revokeKey } from '../../core/trust-admin.js';
+import { revokeKey } from '../../policy/trust-admin.js';
 import { openRepository, signer, type GlobalOptions, type SigningOptions } from '../context.js';
-import type { IO } from '../io.js';
+import type { IO } from '../../present/io.js';
 import { printRecorded } from '../record/output.js';
 
 export interface TrustRevokeOptions extends GlobalOptions, SigningOptions {

@@ -2,8 +2,8 @@
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { RemembrancerError } from '../../core/errors.js';
-import type { Repository } from '../../core/repository.js';
+import { RemembrancerError } from '../../ground/errors.js';
+import type { Repository } from '../../ground/repository.js';
 import { finding, signatureStatus } from '../schemas.js';
 import { defineTool } from '../tool.js';
 
@@ -81,8 +81,8 @@ export const verifyArtifactTool = defineTool({
       });
     }
     const [{ verifyArtifact, verifyDigest }, { verdictItem }] = await Promise.all([
-      import('../../core/verify-artifact.js'),
-      import('../../core/shapes.js'),
+      import('../../proof/verify-artifact.js'),
+      import('../../present/shapes.js'),
     ]);
     const verdict =
       args.path !== undefined
@@ -124,7 +124,7 @@ export const merkleRootTool = defineTool({
   },
   run: async (args, ctx) => {
     if (args.at !== undefined) {
-      const { rootAt } = await import('../../core/root-at.js');
+      const { rootAt } = await import('../../proof/root-at.js');
       const at = await rootAt(ctx.repo, args.at, 'at');
       return {
         root: at.root,
@@ -134,7 +134,7 @@ export const merkleRootTool = defineTool({
         latestSeal: null,
       };
     }
-    const { currentRoot } = await import('../../core/current-root.js');
+    const { currentRoot } = await import('../../proof/current-root.js');
     return { ...(await currentRoot(ctx.repo)), commit: null };
   },
 });
@@ -163,7 +163,7 @@ export const covenantStatus = defineTool({
     notes: z.array(z.string()),
   },
   run: async (args, ctx) => {
-    const { checkCovenant } = await import('../../core/covenant-target.js');
+    const { checkCovenant } = await import('../../policy/covenant-target.js');
     return checkCovenant(ctx.repo, { ...args, names: { base: 'base', head: 'head' } });
   },
 });

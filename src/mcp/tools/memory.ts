@@ -1,6 +1,6 @@
 /** One memory in full, with its signatures and timestamps checked. */
 import { z } from 'zod';
-import { summarize } from '../../core/memory-types.js';
+import { summarize } from '../../memory/memory-types.js';
 import { memoryId, signatureStatus } from '../schemas.js';
 import { defineTool } from '../tool.js';
 
@@ -37,7 +37,7 @@ export const getMemory = defineTool({
     }),
   },
   run: async (args, ctx) => {
-    const { inspectMemory } = await import('../../core/inspect.js');
+    const { inspectMemory } = await import('../../proof/inspect.js');
     const { memory, verification } = await inspectMemory(ctx.repo, args.id);
     return {
       id: memory.id,

@@ -1,7 +1,7 @@
 /** Finding memories through the search index: ranked search, and every id page by page. */
 import { z } from 'zod';
 import { dateText, heading, typeName } from '../schemas.js';
-import type { RemembrancerError } from '../../core/errors.js';
+import type { RemembrancerError } from '../../ground/errors.js';
 import { defineTool } from '../tool.js';
 
 /** Memory files left out because they do not verify, as `list` names them. */
@@ -48,9 +48,9 @@ export const searchMemories = defineTool({
   },
   run: async (args, ctx) => {
     const [{ readFilters }, { searchIndex, withSearchIndex }, { queryItem }] = await Promise.all([
-      import('../../cli/search-options.js'),
-      import('../../core/search/index.js'),
-      import('../../core/shapes.js'),
+      import('../../search/filters.js'),
+      import('../../search/index.js'),
+      import('../../present/shapes.js'),
     ]);
     const filters = await readFilters(args);
     const { result, opened } = await withSearchIndex(ctx.repo, (file, check) =>
@@ -90,9 +90,9 @@ export const listMemoryIds = defineTool({
   },
   run: async (args, ctx) => {
     const [{ readFilters }, { timeline, withSearchIndex }, { timelineItem }] = await Promise.all([
-      import('../../cli/search-options.js'),
-      import('../../core/search/index.js'),
-      import('../../core/shapes.js'),
+      import('../../search/filters.js'),
+      import('../../search/index.js'),
+      import('../../present/shapes.js'),
     ]);
     const filters = await readFilters(args);
     const { result: days, opened } = await withSearchIndex(ctx.repo, (file, check) =>

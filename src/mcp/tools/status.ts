@@ -39,8 +39,8 @@ export const listPeers = defineTool({
   },
   run: async (_args, ctx) => {
     const [{ readFederationStatus, readPeers }, { WorkingTreeSnapshot }] = await Promise.all([
-      import('../../core/peers.js'),
-      import('../../core/snapshot.js'),
+      import('../../federation/peers.js'),
+      import('../../ground/snapshot.js'),
     ]);
     const peers = await readPeers(new WorkingTreeSnapshot(ctx.repo.remDir));
     const status = readFederationStatus(ctx.repo);
@@ -78,10 +78,10 @@ export const health = defineTool({
   run: async (_args, ctx) => {
     const [{ openCatalog }, { requireConfig }, { WorkingTreeSnapshot }, { TrustStore }] =
       await Promise.all([
-        import('../../core/catalog.js'),
-        import('../../core/config.js'),
-        import('../../core/snapshot.js'),
-        import('../../core/trust.js'),
+        import('../../store/catalog.js'),
+        import('../../store/config.js'),
+        import('../../ground/snapshot.js'),
+        import('../../policy/trust.js'),
       ]);
     const snapshot = new WorkingTreeSnapshot(ctx.repo.remDir);
     const [config, catalog, trust] = await Promise.all([

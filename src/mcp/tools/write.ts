@@ -4,8 +4,8 @@
  * exists in a --read-only server.
  */
 import { z } from 'zod';
-import { RemembrancerError } from '../../core/errors.js';
-import { ADR_STATUSES } from '../../core/memory-types.js';
+import { RemembrancerError } from '../../ground/errors.js';
+import { ADR_STATUSES } from '../../memory/memory-types.js';
 import { written } from '../schemas.js';
 import { defineTool } from '../tool.js';
 
@@ -24,8 +24,8 @@ export const recordDecisionTool = defineTool({
   output: written,
   run: async (args, ctx) => {
     const [{ recordDecision }, { recordedItem }] = await Promise.all([
-      import('../../core/decision.js'),
-      import('../../core/shapes.js'),
+      import('../../record/decision.js'),
+      import('../../present/shapes.js'),
     ]);
     const result = await recordDecision(
       ctx.repo,
@@ -60,8 +60,8 @@ export const createAdrTool = defineTool({
       });
     }
     const [{ createAdr }, { recordedItem }] = await Promise.all([
-      import('../../core/adr-store.js'),
-      import('../../core/shapes.js'),
+      import('../../adr/store.js'),
+      import('../../present/shapes.js'),
     ]);
     const signer = await ctx.signer();
     const adr = await createAdr(

@@ -3,18 +3,18 @@
  * functions `show` and `prove` use: signatures against the trust anchors, timestamp tokens,
  * the policy's verdict, and the seal whose Merkle tree includes it.
  */
-import { memoryFields } from '../../cli/render.js';
-import { requireConfig, type Config } from '../../core/config.js';
-import type { Memory } from '../../core/envelope.js';
-import { RemembrancerError } from '../../core/errors.js';
-import type { AdrBody, DecisionBody } from '../../core/memory-types.js';
-import { proveMemory, type ProveCache } from '../../core/prove.js';
-import { checkSignatures, judgeProvenance, type SignatureStatus } from '../../core/provenance.js';
-import type { Repository } from '../../core/repository.js';
-import { WorkingTreeSnapshot } from '../../core/snapshot.js';
-import { readByPrefix } from '../../core/store.js';
-import { checkTimestamps, judgeTime, type TimestampStatus } from '../../core/time.js';
-import { TrustStore } from '../../core/trust.js';
+import { memoryFields } from '../../present/fields.js';
+import { requireConfig, type Config } from '../../store/config.js';
+import type { Memory } from '../../memory/envelope.js';
+import { RemembrancerError } from '../../ground/errors.js';
+import type { AdrBody, DecisionBody } from '../../memory/memory-types.js';
+import { proveMemory, type ProveCache } from '../../proof/prove.js';
+import { checkSignatures, judgeProvenance, type SignatureStatus } from '../../proof/provenance.js';
+import type { Repository } from '../../ground/repository.js';
+import { WorkingTreeSnapshot } from '../../ground/snapshot.js';
+import { readByPrefix } from '../../store/store.js';
+import { checkTimestamps, judgeTime, type TimestampStatus } from '../../proof/time.js';
+import { TrustStore } from '../../policy/trust.js';
 
 export type SealState =
   | { state: 'sealed'; sealId: string; leafIndex: number; treeSize: number; warnings: string[] }

@@ -1,5 +1,5 @@
 /** What the TUI's components are given: the repository's data, through core functions only. */
-import type { Repository } from '../../core/repository.js';
+import type { Repository } from '../../ground/repository.js';
 import { DetailLoader } from './detail.js';
 import {
   adrRows,

@@ -3,22 +3,22 @@
  * history, deployments by component, and the federation peers. Each calls the core
  * function its command uses; none is computed before the first screen is drawn.
  */
-import { loadAdrs } from '../../core/adr-store.js';
-import { relationPhrase, type AdrState } from '../../core/adr.js';
-import type { Finding } from '../../core/covenant.js';
-import { checkCovenant as runCovenantOnWorkingTree } from '../../core/covenant-target.js';
-import { merkleRoot } from '../../core/merkle.js';
-import { parseMemoryPath } from '../../core/paths.js';
+import { loadAdrs } from '../../adr/store.js';
+import { relationPhrase, type AdrState } from '../../adr/adr.js';
+import type { Finding } from '../../policy/covenant.js';
+import { checkCovenant as runCovenantOnWorkingTree } from '../../policy/covenant-target.js';
+import { merkleRoot } from '../../proof/merkle.js';
+import { parseMemoryPath } from '../../ground/paths.js';
 import {
   readFederationStatus,
   readPeers,
   type PeerStatus,
   type PeerTier,
-} from '../../core/peers.js';
-import type { Repository } from '../../core/repository.js';
-import { ID_BYTES, uint16s, uint32s, type IndexFile } from '../../core/search/index-file.js';
-import { timelineOrder } from '../../core/search/timeline.js';
-import { WorkingTreeSnapshot } from '../../core/snapshot.js';
+} from '../../federation/peers.js';
+import type { Repository } from '../../ground/repository.js';
+import { ID_BYTES, uint16s, uint32s, type IndexFile } from '../../search/index-file.js';
+import { timelineOrder } from '../../search/timeline.js';
+import { WorkingTreeSnapshot } from '../../ground/snapshot.js';
 import type { TuiSession } from './session.js';
 
 /**

@@ -5,10 +5,10 @@
  * when its file changed), so a file edited or deleted while the TUI runs is shown as such,
  * never with the text it no longer holds.
  */
-import { requireConfig } from '../../core/config.js';
-import type { RemembrancerError } from '../../core/errors.js';
-import type { Repository } from '../../core/repository.js';
-import { slotsById } from '../../core/search/build.js';
+import { requireConfig } from '../../store/config.js';
+import type { RemembrancerError } from '../../ground/errors.js';
+import type { Repository } from '../../ground/repository.js';
+import { slotsById } from '../../search/build.js';
 import {
   DiskCheck,
   headingAt,
@@ -16,9 +16,9 @@ import {
   searchIndex,
   timelineOrder,
   type IndexFile,
-} from '../../core/search/index.js';
-import type { Judge } from '../../core/search/on-disk.js';
-import { WorkingTreeSnapshot } from '../../core/snapshot.js';
+} from '../../search/index.js';
+import type { Judge } from '../../search/on-disk.js';
+import { WorkingTreeSnapshot } from '../../ground/snapshot.js';
 
 /** One line of a list: what the index says about a memory. */
 export interface ListItem {
@@ -66,7 +66,7 @@ export class TuiSession {
   static async open(repo: Repository): Promise<TuiSession> {
     const [opened, { judgeFile }] = await Promise.all([
       openSearchIndex(repo),
-      import('../../core/search/judge.js'),
+      import('../../search/judge.js'),
     ]);
     return new TuiSession(repo, opened.file, opened.problems, judgeFile);
   }
