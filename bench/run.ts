@@ -203,6 +203,8 @@ if (want('startup')) {
   const node = median(repeat(30, () => time(process.execPath, ['-e', '0'], scratch, env)));
   const version = median(repeat(30, () => rem(['--version'], scratch, env)));
   const help = median(repeat(15, () => rem(['--help'], scratch, env)));
+  // A verb's own help walks the command tree to it: still declarations only, no run loaded.
+  const verbHelp = median(repeat(15, () => rem(['record', 'deploy', '--help'], scratch, env)));
   results.push({ name: 'startup: node -e 0', value: node, unit: 'ms' });
   results.push({
     name: 'startup: remembrancer --version',
@@ -212,6 +214,11 @@ if (want('startup')) {
     pass: version <= 1.6 * node,
   });
   results.push({ name: 'startup: remembrancer --help', value: help, unit: 'ms' });
+  results.push({
+    name: 'startup: remembrancer record deploy --help',
+    value: verbHelp,
+    unit: 'ms',
+  });
 }
 
 if (want('record')) {

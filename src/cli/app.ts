@@ -1,7 +1,8 @@
 /** The yargs program: global options, commands, and the one place errors become exit codes. */
 import yargs from 'yargs';
 import { EXIT_USAGE, RemembrancerError } from '../ground/errors.js';
-import { commands, examples } from './commands.js';
+import { VERBS } from './commands.js';
+import { examples, type CommandContext } from './verb.js';
 import { IO } from '../present/io.js';
 import { VERSION } from './version.js';
 
@@ -56,21 +57,16 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
       });
     });
   skipHelpCache(parser);
-  for (const command of commands({
-    io: getIO,
-    execute: async (load, options, recover) => {
+  const ctx: CommandContext = {
+    execute: async (task, cwd, recover) => {
       if (recover) {
         const { recoverBeforeCommand } = await import('../store/recovery.js');
-        await recoverBeforeCommand(
-          typeof options['cwd'] === 'string' ? options['cwd'] : process.cwd(),
-        );
+        await recoverBeforeCommand(cwd ?? process.cwd());
       }
-      const mod = await load();
-      exitCode = await mod.run(options as never, getIO());
+      exitCode = await task(getIO());
     },
-  })) {
-    parser.command(command);
-  }
+  };
+  for (const verb of VERBS) parser.command(verb(ctx));
   try {
     await parser.parseAsync();
   } catch (err) {
