@@ -43,21 +43,43 @@ export async function loadAdrs(repo: Repository): Promise<{ adrs: Adr[]; node: s
 
 export interface AdrInput {
   title: string;
-  status: AdrStatus;
+  /** Default: accepted when it supersedes an ADR, proposed otherwise. */
+  status?: AdrStatus | undefined;
   context?: string | undefined;
   decision?: string | undefined;
   consequences?: string | undefined;
   options?: string[];
-  deciders?: string[];
+  /** Default: the signer. */
+  deciders?: string[] | undefined;
   tags?: string[];
+  /** The ADR this one replaces: a handle (ADR-0003, 3) or an id prefix. */
+  supersedes?: string | undefined;
 }
 
 export interface AdrWrite {
   record: RecordResult;
   handle: string;
+  /** The handle of the ADR it superseded. */
+  superseded?: string;
 }
 
 class NumberTaken extends Error {}
+
+/** The status a new ADR gets when none is given: accepted when it supersedes one. */
+export function adrStatusFor(input: Pick<AdrInput, 'status' | 'supersedes'>): AdrStatus {
+  return input.status ?? (input.supersedes === undefined ? 'proposed' : 'accepted');
+}
+
+/** The ADR that `wanted` names, if a new ADR may supersede it. */
+export async function supersedable(repo: Repository, wanted: string): Promise<Adr> {
+  const old = findAdr((await loadAdrs(repo)).adrs, wanted);
+  if (old.status === 'superseded') {
+    throw new RemembrancerError('USAGE', `${old.handle} is already superseded`, {
+      fix: 'supersede the ADR that replaced it instead',
+    });
+  }
+  return old;
+}
 
 /**
  * Records a new ADR with the next number of this node. The number is checked again under
@@ -66,31 +88,45 @@ class NumberTaken extends Error {}
 export async function createAdr(
   repo: Repository,
   input: AdrInput,
-  options: { signer?: Signer | undefined; commit: boolean; supersedes?: string[] },
+  options: { signer?: Signer | undefined; commit: boolean },
 ): Promise<AdrWrite> {
   const config = await requireConfig(new WorkingTreeSnapshot(repo.remDir));
   if (!input.title.trim()) {
     throw new RemembrancerError('USAGE', 'an ADR needs a title', {
-      fix: 'pass the title in quotes',
+      fix: 'give the ADR a title',
     });
   }
+  if (!input.context?.trim() && !input.decision?.trim() && !input.consequences?.trim()) {
+    throw new RemembrancerError('USAGE', 'say what was decided: the ADR has no text', {
+      fix: 'give at least one of its context, decision and consequences',
+    });
+  }
+  const superseded =
+    input.supersedes === undefined ? undefined : await supersedable(repo, input.supersedes);
+  const status = adrStatusFor(input);
+  const deciders =
+    input.deciders && input.deciders.length > 0
+      ? input.deciders
+      : options.signer
+        ? [options.signer.identity.name]
+        : [];
   for (let attempt = 0; attempt < 5; attempt++) {
     const number = nextAdrNumber(await loadAdrMemories(repo), config.node);
     const body: AdrBody = {
       number,
       title: input.title,
-      status: input.status,
+      status,
       tags: input.tags ?? [],
       ...(input.context ? { context: input.context } : {}),
       ...(input.decision ? { decision: input.decision } : {}),
       ...(input.consequences ? { consequences: input.consequences } : {}),
       ...(input.options ? { options: input.options } : {}),
-      ...(input.deciders ? { deciders: input.deciders } : {}),
+      deciders,
     };
     try {
       const record = await recordMemory(
         repo,
-        (origin) => buildAdr(origin, body, options.supersedes ?? []),
+        (origin) => buildAdr(origin, body, superseded ? [superseded.id] : []),
         () => `remembrancer: ${adrLabel(number)} ${input.title.trim()}`,
         { signer: options.signer, commit: options.commit },
         async (_tx, ours) => {
@@ -105,7 +141,11 @@ export async function createAdr(
           if (taken) throw new NumberTaken();
         },
       );
-      return { record, handle: adrLabel(number) };
+      return {
+        record,
+        handle: adrLabel(number),
+        ...(superseded ? { superseded: superseded.handle } : {}),
+      };
     } catch (err) {
       if (!(err instanceof NumberTaken)) throw err;
     }

@@ -1,6 +1,5 @@
-import { createAdr, loadAdrs, type AdrInput } from '../../adr/store.js';
+import { adrStatusFor, createAdr, supersedable, type AdrInput } from '../../adr/store.js';
 import { adrTemplate, parseAdrMarkdown } from '../../adr/template.js';
-import { findAdr } from '../../adr/adr.js';
 import { RemembrancerError } from '../../ground/errors.js';
 import type { AdrStatus } from '../../memory/memory-types.js';
 import { openRepository, signer, type GlobalOptions, type SigningOptions } from '../context.js';
@@ -27,36 +26,26 @@ export interface AdrCreateOptions extends GlobalOptions, SigningOptions {
 export async function run(options: AdrCreateOptions, io: IO): Promise<number> {
   const repo = openRepository(options);
   const who = await signer(io, options);
-  let supersedes: string[] = [];
-  let replaced = '';
-  if (options.supersedes !== undefined) {
-    const old = findAdr((await loadAdrs(repo)).adrs, options.supersedes);
-    if (old.status === 'superseded') {
-      throw new RemembrancerError('USAGE', `${old.handle} is already superseded`, {
-        fix: 'supersede the ADR that replaced it instead',
-      });
-    }
-    supersedes = [old.id];
-    replaced = old.handle;
-  }
-  const status: AdrStatus = options.status ?? (supersedes.length > 0 ? 'accepted' : 'proposed');
   let input: AdrInput = {
     title: options.title,
-    status,
+    status: options.status,
     context: options.context,
     decision: options.decision,
     consequences: options.consequences,
     options: options.option,
-    deciders: options.decider.length > 0 ? options.decider : who ? [who.identity.name] : [],
+    deciders: options.decider,
     tags: options.tag,
+    supersedes: options.supersedes,
   };
   const texts = options.context ?? options.decision ?? options.consequences;
   const interactive = process.stdin.isTTY && io.isStderrTTY;
   if (texts === undefined && (options.edit ?? interactive)) {
+    // Before the editor opens, so no text is written for an ADR that cannot be superseded.
+    if (options.supersedes !== undefined) await supersedable(repo, options.supersedes);
     const template = adrTemplate({
       title: options.title,
-      status,
-      deciders: input.deciders ?? [],
+      status: adrStatusFor(input),
+      deciders: options.decider.length > 0 ? options.decider : who ? [who.identity.name] : [],
       tags: options.tag,
     });
     const edited = editText(io, template, 'ADR.md');
@@ -70,8 +59,7 @@ export async function run(options: AdrCreateOptions, io: IO): Promise<number> {
         },
       );
     }
-    const draft = parseAdrMarkdown(edited, options.title);
-    input = { ...draft };
+    input = { ...parseAdrMarkdown(edited, options.title), supersedes: options.supersedes };
   } else if (texts === undefined) {
     throw new RemembrancerError(
       'USAGE',
@@ -81,12 +69,12 @@ export async function run(options: AdrCreateOptions, io: IO): Promise<number> {
       },
     );
   }
-  const written = await createAdr(repo, input, { signer: who, commit: options.commit, supersedes });
+  const written = await createAdr(repo, input, { signer: who, commit: options.commit });
   if (options.json) {
     printRecorded(io, written.record, true, { handle: written.handle });
     return 0;
   }
   printRecorded(io, written.record, false);
-  if (replaced) io.out(io.c.dim(`supersedes ${replaced}`));
+  if (written.superseded) io.out(io.c.dim(`supersedes ${written.superseded}`));
   return 0;
 }

@@ -4,7 +4,6 @@
  * exists in a --read-only server.
  */
 import { z } from 'zod';
-import { RemembrancerError } from '../../ground/errors.js';
 import { ADR_STATUSES } from '../../memory/memory-types.js';
 import { written } from '../schemas.js';
 import { defineTool } from '../tool.js';
@@ -54,16 +53,10 @@ export const createAdrTool = defineTool({
   },
   output: { ...written, handle: z.string().describe('ADR-000N') },
   run: async (args, ctx) => {
-    if (!args.context && !args.decision && !args.consequences) {
-      throw new RemembrancerError('USAGE', 'say what was decided: the ADR has no text', {
-        fix: 'give at least one of context, decision and consequences',
-      });
-    }
     const [{ createAdr }, { recordedItem }] = await Promise.all([
       import('../../adr/store.js'),
       import('../../present/shapes.js'),
     ]);
-    const signer = await ctx.signer();
     const adr = await createAdr(
       ctx.repo,
       {
@@ -73,10 +66,10 @@ export const createAdrTool = defineTool({
         decision: args.decision,
         consequences: args.consequences,
         options: args.options,
-        deciders: args.deciders ?? (signer ? [signer.identity.name] : []),
+        deciders: args.deciders,
         tags: args.tags,
       },
-      { signer, commit: true },
+      { signer: await ctx.signer(), commit: true },
     );
     return { ...recordedItem(adr.record), handle: adr.handle };
   },
