@@ -132,7 +132,10 @@ export class IndexSnapshot extends GitSnapshot {
       map: async (filepath, [entry]) => {
         if (filepath === '.') return undefined;
         if (!filepath.startsWith(prefix) && filepath !== REM_DIR) return null;
-        if (!entry || (await entry.type()) !== 'blob') return undefined;
+        // A submodule entry is listed too (as 'other'), as CommitSnapshot lists it: the
+        // covenant of a staged change must see what the covenant of its commit will.
+        const type = entry ? await entry.type() : undefined;
+        if (!entry || (type !== 'blob' && type !== 'commit')) return undefined;
         const mode = ((await entry.mode()) ?? 0).toString(8);
         return { path: filepath.slice(prefix.length), kind: kindOf(mode), oid: await entry.oid() };
       },
