@@ -60,6 +60,10 @@ export const FILTERS = {
 
 export const ADR_STATUSES = ['proposed', 'accepted', 'rejected', 'deprecated'] as const;
 
+export const TAGS = {
+  tag: { type: 'string', array: true, default: [], describe: 'a tag (repeatable)' },
+} as const satisfies Flags;
+
 /** The text flags shared by `adr create` and `adr supersede`. */
 export const ADR_TEXT = {
   context: { type: 'string', describe: 'the context and problem' },
@@ -81,10 +85,6 @@ export const ADR_TEXT = {
     default: [],
     describe: 'who decided (repeatable; default: the signer)',
   },
-  tag: { type: 'string', array: true, default: [], describe: 'a tag (repeatable)' },
+  ...TAGS,
   edit: { type: 'boolean', describe: 'write it in $EDITOR even without a terminal' },
-} as const satisfies Flags;
-
-export const TAGS = {
-  tag: { type: 'string', array: true, default: [], describe: 'a tag (repeatable)' },
 } as const satisfies Flags;

@@ -144,6 +144,12 @@ export function readRecord(file: IndexFile, slot: number): IndexedMemory | undef
   return JSON.parse(utf8.decode(bytes)) as IndexedMemory;
 }
 
+/** The heading fields of a record, as timeline lines and search hits both show them. */
+export function headingOf(record: IndexedMemory): MemoryHeading {
+  const { id, type, created, node, author, title } = record;
+  return { id, type, created, node, author, title };
+}
+
 export function readDictionary(file: IndexFile, bucket: string): Dictionary {
   const bytes = file.section(`d:${bucket}`);
   return bytes.length === 0

@@ -11,6 +11,7 @@ import type { AsPlainObject, SearchResult } from 'minisearch';
 import {
   bodyBeyondTitle,
   readDictionary,
+  headingOf,
   readRecord,
   type Dictionary,
   type MemoryHeading,
@@ -233,12 +234,7 @@ function hit(file: IndexFile, result: SearchResult, id: string): SearchHit {
     notes: record.notes,
   };
   return {
-    id,
-    type: record.type,
-    created: record.created,
-    node: record.node,
-    author: record.author,
-    title: record.title,
+    ...headingOf(record),
     snippet: makeSnippet(texts, result.match),
     score: Math.round(result.score * 1000) / 1000,
     terms: result.terms,

@@ -3,7 +3,7 @@
  * the search index's columns and records. No memory file is read unless its stamp says it
  * changed (on-disk.ts); one that no longer verifies is not shown.
  */
-import { readRecord, type MemoryHeading } from './build.js';
+import { headingOf, readRecord, type MemoryHeading } from './build.js';
 import { float64s, ID_BYTES } from './index-file.js';
 import type { IndexFile } from './index-file.js';
 import { filterOf, idAt, type SearchFilters, type ShownCheck } from './query.js';
@@ -46,14 +46,7 @@ export function headingAt(file: IndexFile, slot: number): TimelineEntry | undefi
   const id = idAt(file, slot);
   // A record under another row's id: the index is damaged, and is built again.
   if (record.id !== id) throw new Error(`search index row ${slot} is damaged`);
-  return {
-    id,
-    type: record.type,
-    created: record.created,
-    node: record.node,
-    author: record.author,
-    title: record.title,
-  };
+  return headingOf(record);
 }
 
 export interface TimelineOptions {
