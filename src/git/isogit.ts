@@ -1,7 +1,7 @@
 /** isomorphic-git, loaded on first use (it is the heaviest module after openpgp.js). */
 import type * as IsoGit from 'isomorphic-git';
 import * as nodeFs from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../ground/atomic-write.js';
 import { FileTooLargeError, NotRegularFileError, readRegularAsync } from './regular-file.js';
 
 let loaded: Promise<typeof IsoGit> | undefined;
@@ -14,23 +14,22 @@ export function isogit(): Promise<typeof IsoGit> {
 }
 
 /**
- * The file system isomorphic-git gets: node's, except that git's index is replaced
- * atomically (written beside it, then renamed), as git itself does. isomorphic-git writes
- * it in place, and a process killed mid-write would leave a corrupt index behind.
+ * The file system isomorphic-git gets: node's, except that every file it writes (objects,
+ * refs, git's index) is replaced atomically (writeFileAtomic), as git itself does.
+ * isomorphic-git writes in place, and a process killed mid-write would leave an empty or
+ * torn object, ref or index that git then calls corrupt. Not flushed one by one, as git
+ * does not flush loose objects by default either.
  */
 async function writeFile(
   path: nodeFs.PathLike,
   data: string | Uint8Array,
   options?: nodeFs.WriteFileOptions,
 ): Promise<void> {
-  const file = String(path);
-  if (basename(file) === 'index' && nodeFs.existsSync(join(dirname(file), 'HEAD'))) {
-    const temp = `${file}.remembrancer-${process.pid}`;
-    await nodeFs.promises.writeFile(temp, data, options);
-    await nodeFs.promises.rename(temp, file);
-    return;
-  }
-  await nodeFs.promises.writeFile(path, data, options);
+  const mode = typeof options === 'object' && options !== null ? options.mode : undefined;
+  await writeFileAtomic(String(path), data, {
+    fsync: false,
+    ...(typeof mode === 'number' ? { mode } : {}),
+  });
 }
 
 export const fs = { ...nodeFs, promises: { ...nodeFs.promises, writeFile } };

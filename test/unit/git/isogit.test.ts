@@ -5,7 +5,7 @@
  * the first refusal kept for the caller to report.
  */
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fs, isogit, peerFs } from '../../../src/git/isogit.js';
@@ -15,18 +15,32 @@ import { gitRepos } from '../../helpers/git-repo.js';
 const newRepo = gitRepos();
 
 describe('fs', () => {
-  it('replaces git’s index by a rename, and writes any other file in place', async () => {
+  it('replaces every file it writes by a rename, so a kill mid-write tears none', async () => {
     const r = newRepo();
     r.commit('one', { 'a.txt': 'a\n' });
-    const index = join(r.gitdir, 'index');
-    const before = statSync(index).ino;
-    await fs.promises.writeFile(index, await fs.promises.readFile(index));
-    expect(statSync(index).ino).not.toBe(before);
-    r.git(['status', '--porcelain']); // git still reads it
-    const other = join(r.root, 'a.txt');
-    const inode = statSync(other).ino;
-    await fs.promises.writeFile(other, 'b\n');
-    expect(statSync(other).ino).toBe(inode);
+    for (const file of [join(r.gitdir, 'index'), join(r.root, 'a.txt')]) {
+      const before = statSync(file).ino;
+      await fs.promises.writeFile(file, await fs.promises.readFile(file));
+      expect(statSync(file).ino, file).not.toBe(before);
+    }
+    r.git(['status', '--porcelain']); // git still reads the index
+    // A loose object and a ref written by isomorphic-git: whole, and nothing left beside them.
+    const git = await isogit();
+    const oid = await git.writeBlob({ fs, gitdir: r.gitdir, blob: Buffer.from('b\n') });
+    await git.writeRef({
+      fs,
+      gitdir: r.gitdir,
+      ref: 'refs/heads/b',
+      value: r.git(['rev-parse', 'HEAD']),
+    });
+    expect(r.git(['cat-file', '-p', oid])).toBe('b');
+    expect(r.git(['branch', '--format=%(refname:short)']).split('\n').sort()).toEqual([
+      'b',
+      'main',
+    ]);
+    const shard = readdirSync(join(r.gitdir, 'objects', oid.slice(0, 2)));
+    expect(shard).toContain(oid.slice(2));
+    expect(shard.filter((name) => !/^[0-9a-f]{38}$/.test(name))).toEqual([]);
   });
 
   it('isomorphic-git staging through it leaves an index git reads', async () => {
